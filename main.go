@@ -1,0 +1,91 @@
+// Command scimcheck tells a SCIM 2.0 server's vendor, before Okta does, whether the server
+// survives Okta's provisioning engine. `scimcheck` (or `scimcheck run`) replays Okta's requests
+// against a target, by default the bundled reference server in process; `scimcheck serve` runs
+// that reference server on its own.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	_ "golang.org/x/crypto/x509roots/fallback" // CA roots when the system has none (the FROM scratch image)
+
+	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/reference/server"
+	"github.com/scimcheck/scimcheck/steps/runner"
+)
+
+const usage = `scimcheck: does your SCIM 2.0 server survive Okta's provisioning engine?
+
+Usage:
+  scimcheck [run] [flags]   replay Okta's provisioning against a target (default: the bundled
+                            reference server, in process) and print a capability table
+  scimcheck serve [flags]   run the bundled reference SCIM server
+  scimcheck list            list the scenarios with their tags
+  scimcheck quirks          list the deliberate defects the reference server can switch on
+  scimcheck version         print the version
+
+Run "scimcheck <command> --help" for a command's flags.
+
+Exit codes: 0 all scenarios passed; 1 a scenario failed; 2 usage or configuration error;
+3 the target could not be reached, or scimcheck itself failed.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// dispatch runs the subcommand args name and returns the exit code.
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return runCommand(ctx, args, stdout, stderr)
+	case "serve":
+		return server.Command(ctx, args, stdout, stderr)
+	case "list":
+		return listCommand(args, stdout, stderr)
+	case "quirks":
+		for _, q := range reference.QuirkCatalogue() {
+			fmt.Fprintf(stdout, "%s\t%s\t%s\n", q.Name, q.Breaks, q.Report)
+		}
+		return 0
+	case "version":
+		fmt.Fprintln(stdout, "scimcheck", version())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "scimcheck: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+// version returns the module version stamped by `go install`, or "(devel)".
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}
+
+// runCommand runs `scimcheck run` (see runner.Command) and returns its exit code.
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runner.Command(ctx, args, stdout, stderr)
+}
+
+// listCommand runs `scimcheck list` (see runner.ListCommand) and returns its exit code.
+func listCommand(args []string, stdout, stderr io.Writer) int {
+	return runner.ListCommand(args, stdout, stderr)
+}

@@ -1,0 +1,144 @@
+package reference
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Quirk names a deliberate defect the reference server can be switched into, each one a bug
+// that real SCIM servers ship. They exist to prove that every scimcheck scenario can fail.
+type Quirk string
+
+// The quirk catalogue. Each constant's QuirkInfo says what it breaks and which real-world report
+// it mirrors.
+const (
+	QuirkUserNameCaseSensitive   Quirk = "username-case-sensitive"
+	QuirkFilterIgnored           Quirk = "filter-ignored"
+	QuirkFilter404               Quirk = "filter-not-found-404"
+	QuirkCountsAsStrings         Quirk = "counts-as-strings"
+	QuirkItemsPerPageEchoesCount Quirk = "items-per-page-echoes-count"
+	QuirkPageCap50               Quirk = "page-cap-50"
+	QuirkNo409OnDuplicate        Quirk = "no-409-on-duplicate"
+	QuirkCreate200               Quirk = "create-returns-200"
+	QuirkCreateEmptyBody         Quirk = "create-empty-body"
+	QuirkInactiveUser404         Quirk = "deactivated-user-404"
+	QuirkInactiveHiddenInFilter  Quirk = "deactivated-user-hidden-from-filter"
+	QuirkPathlessPatchRejected   Quirk = "pathless-patch-rejected"
+	QuirkOpCaseSensitive         Quirk = "op-case-sensitive"
+	QuirkPatchActiveIgnored      Quirk = "patch-active-ignored"
+	QuirkPutRejectsReadOnly      Quirk = "put-rejects-read-only"
+	QuirkMemberAddDuplicates     Quirk = "member-add-not-idempotent"
+	QuirkRemoveNonMemberError    Quirk = "remove-non-member-error"
+	QuirkRenameRejectsID         Quirk = "rename-rejects-id"
+	QuirkMembersReplaceIgnored   Quirk = "members-replace-ignored"
+	QuirkNonJSONErrors           Quirk = "non-json-errors"
+	QuirkJSONContentTypeOnly     Quirk = "json-content-type-only"
+	Quirk401WithoutBody          Quirk = "unauthorized-without-body"
+	QuirkNo401                   Quirk = "no-auth-check"
+	QuirkStartIndexIgnored       Quirk = "start-index-ignored"
+	QuirkUnstableOrder           Quirk = "unstable-order"
+	QuirkUserNameChangeRejected  Quirk = "username-change-rejected"
+	QuirkPutDropsNewAttributes   Quirk = "put-drops-new-attributes"
+	QuirkPatch204                Quirk = "patch-returns-204"
+	QuirkFilterOnEmail           Quirk = "filter-matches-email"
+	QuirkPasswordReturned        Quirk = "password-returned"
+	QuirkActiveAsString          Quirk = "active-as-string"
+	QuirkGroupDelete200          Quirk = "group-delete-returns-200"
+	QuirkRemoveAllMembers        Quirk = "remove-drops-all-members"
+	QuirkRenameIgnored           Quirk = "group-rename-ignored"
+	QuirkVersionUnchanged        Quirk = "etag-never-changes"
+	QuirkStatus500               Quirk = "internal-error"
+)
+
+// QuirkInfo describes one quirk for `scimcheck quirks` and the mutation matrix.
+type QuirkInfo struct {
+	Name   Quirk
+	Breaks string // what the server gets wrong, in the vendor's terms
+	Report string // the real-world report it mirrors (okta-wire.md section or source)
+}
+
+// QuirkCatalogue lists every quirk with what it breaks and where it was seen, sorted by name.
+func QuirkCatalogue() []QuirkInfo {
+	list := []QuirkInfo{
+		{QuirkUserNameCaseSensitive, "userName eq lookups and uniqueness are case-sensitive", "okta-wire §2.2, §8.2 step 17; Okta support 'Existing SCIM user being created at assignment'"},
+		{QuirkFilterIgnored, "the filter query parameter is ignored and every user is returned", "okta-wire §2.2; Okta then links the wrong user"},
+		{QuirkFilter404, "a filter with no match answers 404 instead of an empty ListResponse", "okta-wire §8.2 step 5 (Okta's spec test fails on 404)"},
+		{QuirkCountsAsStrings, "totalResults, startIndex and itemsPerPage are JSON strings", "okta-wire §2.2, §9.4 (Okta community: startIndex \"1\" made sync fail silently)"},
+		{QuirkItemsPerPageEchoesCount, "itemsPerPage echoes the requested count instead of the number returned", "okta-wire §7 (ory/polis#4054, rejected by Okta QA)"},
+		{QuirkPageCap50, "list pages are capped at 50 resources even when count=100 is asked", "okta-wire §7 (Okta steps startIndex by 100 and skips the rest)"},
+		{QuirkNo409OnDuplicate, "a POST with an existing userName creates a second user instead of 409", "okta-wire §2.5, §8.2 step 15"},
+		{QuirkCreate200, "POST /Users and /Groups answer 200 instead of 201", "okta-wire §2.3, §8.2 step 11"},
+		{QuirkCreateEmptyBody, "POST answers 201 with an empty body", "okta-wire §2.3 (Okta: 'Create new user returned empty user')"},
+		{QuirkInactiveUser404, "GET /Users/{id} answers 404 for a deactivated user", "okta-wire §4, §9.4 (Okta CRUD test fails)"},
+		{QuirkInactiveHiddenInFilter, "filter look-ups leave out deactivated users", "okta-wire §5, §11 item 18 (devforum 27262: re-assignment POSTs a duplicate and gets 409)"},
+		{QuirkPathlessPatchRejected, "a PATCH operation without a path is rejected", "okta-wire §4, §9.3 (keycloak-scim-server#95: 'Unsupported attribute: null')"},
+		{QuirkOpCaseSensitive, "PATCH op names are matched case-sensitively (\"Replace\" is rejected)", "RFC 7644 §3.5.2 (op values are case-insensitive; Entra sends \"Replace\")"},
+		{QuirkPatchActiveIgnored, "PATCH replace of active is accepted but not applied", "okta-wire §4 (deactivation silently does nothing)"},
+		{QuirkPutRejectsReadOnly, "PUT rejects the echoed id, meta and groups with 400", "okta-wire §3.1 (Okta's read-modify-write PUT echoes read-only fields)"},
+		{QuirkMemberAddDuplicates, "adding an existing member adds it a second time", "okta-wire §6.1 (Okta POSTs a group with members, then PATCH-adds the same members)"},
+		{QuirkRemoveNonMemberError, "removing a user who is not a member answers 400", "okta-wire §11 item 29"},
+		{QuirkRenameRejectsID, "a group rename whose value carries id is rejected with 400 mutability", "okta-wire §6.4 (Okta sends id inside the rename value)"},
+		{QuirkMembersReplaceIgnored, "PATCH replace of members (Push Now) leaves membership unchanged", "okta-wire §6.5, Okta QA C9316"},
+		{QuirkNonJSONErrors, "error responses carry a text/plain body", "okta-wire §1.2 (keycloak-scim-server#114: Okta reports 'Unrecognized token')"},
+		{QuirkJSONContentTypeOnly, "request bodies labelled application/scim+json are rejected with 415", "okta-wire §1.1 (Okta sends application/scim+json; charset=utf-8)"},
+		{Quirk401WithoutBody, "401 answers carry no SCIM error body", "okta-wire §1.4, §8.2 step 21"},
+		{QuirkNo401, "requests without valid credentials are served", "okta-wire §1.4, §8.2 step 21"},
+		{QuirkStartIndexIgnored, "startIndex is ignored: every page is the first page", "okta-wire §7 (import sees the first 100 users again and again)"},
+		{QuirkUnstableOrder, "list order changes between requests", "okta-wire §7 ('ordering must be stable across pages')"},
+		{QuirkUserNameChangeRejected, "PUT with a new userName for the same id is rejected", "okta-wire §3.2 (Okta pushes username changes as profile updates)"},
+		{QuirkPutDropsNewAttributes, "PUT ignores attributes the user did not have before (e.g. phoneNumbers)", "okta-wire §8.3 'Update User' (phoneNumbers must be echoed)"},
+		{QuirkPatch204, "PATCH answers 204 without a body", "okta-wire §4, §8.3 (Okta's 2023 spec test requires 200 with the resource)"},
+		{QuirkFilterOnEmail, "userName eq filters match the primary email instead of userName", "okta-wire §9.4 (sourcegraph#49016: not found, POST, 409)"},
+		{QuirkPasswordReturned, "responses include the user's password", "RFC 7643 §4.1.1 (password is returned 'never')"},
+		{QuirkActiveAsString, "active is returned as the string \"true\" or \"false\"", "RFC 7643 §4.1.1 (active is a boolean); okta-wire §2.3"},
+		{QuirkGroupDelete200, "DELETE /Groups/{id} answers 200 with a body instead of 204", "okta-wire §6.6, §8.3 'Delete Group' (expects 204)"},
+		{QuirkRemoveAllMembers, "removing one member by filter empties the whole group", "okta-wire §6.5 (remove path members[value eq \"…\"])"},
+		{QuirkRenameIgnored, "a group rename PATCH is accepted but displayName stays the same", "okta-wire §6.4"},
+		{QuirkVersionUnchanged, "meta.version and the ETag stay the same after a write", "RFC 7644 §3.14 (versions change on every modification)"},
+		{QuirkStatus500, "every authenticated request answers 500", "okta-wire §9.1 (a server that is down)"},
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return list
+}
+
+// Quirks is a set of switched-on quirks. The zero value has none.
+type Quirks map[Quirk]bool
+
+// Has reports whether q is switched on.
+func (qs Quirks) Has(q Quirk) bool { return qs[q] }
+
+// Names returns the switched-on quirks, sorted.
+func (qs Quirks) Names() []string {
+	var out []string
+	for q, on := range qs {
+		if on {
+			out = append(out, string(q))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ParseQuirks turns names into a set. An unknown name is an error that lists the known ones.
+func ParseQuirks(names []string) (Quirks, error) {
+	known := map[Quirk]bool{}
+	for _, info := range QuirkCatalogue() {
+		known[info.Name] = true
+	}
+	qs := Quirks{}
+	for _, n := range names {
+		for _, part := range strings.Split(n, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			if !known[Quirk(part)] {
+				return nil, fmt.Errorf("unknown quirk %q: run `scimcheck quirks` for the list", part)
+			}
+			qs[Quirk(part)] = true
+		}
+	}
+	return qs, nil
+}

@@ -1,0 +1,213 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/reference/store"
+)
+
+// MediaType is what the reference server labels its responses with (RFC 7644 §3.1).
+const MediaType = "application/scim+json"
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"schemas":["` + reference.ErrorSchema + `"],"status":"500","detail":"internal error: response could not be encoded"}`)
+	}
+	w.Header().Set("Content-Type", MediaType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// writeError renders err as a SCIM Error (RFC 7644 §3.12). Anything that is not a
+// *reference.Error is a server fault: 500 with a generic detail.
+func writeError(w http.ResponseWriter, err error) {
+	e, ok := reference.AsError(err)
+	if !ok {
+		e = reference.Errorf(http.StatusInternalServerError, "", "internal error: %v", err)
+	}
+	body := map[string]any{
+		"schemas": []string{reference.ErrorSchema},
+		"status":  strconv.Itoa(e.Status),
+		"detail":  e.Detail,
+	}
+	if e.ScimType != "" {
+		body["scimType"] = e.ScimType
+	}
+	writeJSON(w, e.Status, body)
+}
+
+// quirkyError renders err honouring the error-body quirks.
+func (h *Handler) writeError(w http.ResponseWriter, err error) {
+	if h.opts.Quirks.Has(reference.QuirkNonJSONErrors) {
+		status := http.StatusInternalServerError
+		detail := "internal error"
+		if e, ok := reference.AsError(err); ok {
+			status, detail = e.Status, e.Detail
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, "Error: "+detail)
+		return
+	}
+	writeError(w, err)
+}
+
+// readJSON decodes a request body that must be one JSON object. Errors: 413 over the size
+// limit, 415 for a media type other than application/scim+json or application/json, 400
+// invalidSyntax for anything that is not a JSON object.
+func (h *Handler) readJSON(r *http.Request) (map[string]any, error) {
+	if err := h.checkContentType(r); err != nil {
+		return nil, err
+	}
+	raw, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	return decodeObject(raw)
+}
+
+// readBody reads the request body. Errors: 413 over the size limit, 400 when it cannot be read.
+func readBody(r *http.Request) ([]byte, error) {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, reference.Errorf(http.StatusRequestEntityTooLarge, "", "request body exceeds the limit of %d bytes", tooBig.Limit)
+		}
+		return nil, reference.BadRequest(reference.ScimTypeInvalidSyntax, "could not read the request body: %v", err)
+	}
+	return raw, nil
+}
+
+func decodeObject(raw []byte) (map[string]any, error) {
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		return nil, reference.BadRequest(reference.ScimTypeInvalidSyntax, "the request body is empty; a JSON object is required")
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, reference.BadRequest(reference.ScimTypeInvalidSyntax, "the request body is not valid JSON: %v", err)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, reference.BadRequest(reference.ScimTypeInvalidSyntax, "the request body must be a JSON object, got %s", reference.JSONType(v))
+	}
+	return obj, nil
+}
+
+func (h *Handler) checkContentType(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil // lenient: Okta always labels its bodies, other clients may not
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return reference.Errorf(http.StatusUnsupportedMediaType, "", "unparseable Content-Type %q: send application/scim+json", ct)
+	}
+	switch mt {
+	case "application/scim+json":
+		if h.opts.Quirks.Has(reference.QuirkJSONContentTypeOnly) {
+			return reference.Errorf(http.StatusUnsupportedMediaType, "", "quirk: only application/json is accepted")
+		}
+		return nil
+	case "application/json":
+		return nil
+	}
+	return reference.Errorf(http.StatusUnsupportedMediaType, "", "Content-Type %q is not supported: send application/scim+json or application/json", mt)
+}
+
+// baseURL is the absolute URL of the SCIM base as the client addressed it.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host + BasePath
+}
+
+// present prepares a resource fresh from the store for the wire: schemas, meta.location, $ref
+// on members and groups, no password, quirks applied, and the attributes / excludedAttributes
+// projection. It modifies res, which the store made for this request alone.
+func (h *Handler) present(r *http.Request, rt *reference.ResourceType, res reference.Resource, proj projection) reference.Resource {
+	out := res
+	base := baseURL(r)
+	schemas := []any{rt.Schema.ID}
+	for _, ext := range rt.Extensions {
+		if _, ok := out[ext.ID]; ok {
+			schemas = append(schemas, ext.ID)
+		}
+	}
+	out["schemas"] = schemas
+	id, _ := out["id"].(string)
+	if meta, ok := out["meta"].(map[string]any); ok {
+		meta["location"] = base + rt.Endpoint + "/" + id
+		if h.opts.Quirks.Has(reference.QuirkVersionUnchanged) {
+			meta["version"] = store.VersionTag(1)
+		}
+	}
+	for _, attr := range []string{"members", "groups"} {
+		list, _ := out[attr].([]any)
+		for _, el := range list {
+			m, _ := el.(map[string]any)
+			if v, ok := m["value"].(string); ok {
+				endpoint := "/Users/"
+				if m["type"] == "Group" || attr == "groups" {
+					endpoint = "/Groups/"
+				}
+				m["$ref"] = base + endpoint + v
+			}
+		}
+	}
+	if !h.opts.Quirks.Has(reference.QuirkPasswordReturned) {
+		delete(out, "password")
+	}
+	if a, ok := out["active"].(bool); ok && h.opts.Quirks.Has(reference.QuirkActiveAsString) {
+		out["active"] = strconv.FormatBool(a)
+	}
+	if rt.Name == "Group" {
+		if _, ok := out["members"]; !ok && !proj.excludes("members") {
+			out["members"] = []any{}
+		}
+	}
+	return proj.apply(rt, out)
+}
+
+// etag returns the resource's meta.version, honouring the quirk that freezes it.
+func (h *Handler) etag(res reference.Resource) string {
+	if h.opts.Quirks.Has(reference.QuirkVersionUnchanged) {
+		return store.VersionTag(1)
+	}
+	meta, _ := res["meta"].(map[string]any)
+	v, _ := meta["version"].(string)
+	return v
+}
+
+// sameVersion compares entity tags weakly (RFC 7232 §2.3.2).
+func sameVersion(a, b string) bool {
+	strip := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "W/") }
+	return strip(a) == strip(b)
+}
+
+// matchesAny reports whether header (a comma-separated If-Match / If-None-Match list) names
+// version or is "*".
+func matchesAny(header, version string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || sameVersion(t, version) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,288 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/reference/patch"
+	"github.com/scimcheck/scimcheck/reference/store"
+)
+
+// get answers GET /Users/{id} and GET /Groups/{id}, honouring If-None-Match.
+func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string) {
+	proj := parseProjection(rt, r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes"))
+	var res reference.Resource
+	err := h.store.Tx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		res, err = tx.Get(rt.Name, id, !proj.excludes("members"))
+		return err
+	})
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	if rt.Name == "User" && res["active"] == false && h.opts.Quirks.Has(reference.QuirkInactiveUser404) {
+		h.writeError(w, reference.NotFound("User %q not found", id))
+		return
+	}
+	tag := h.etag(res)
+	w.Header().Set("ETag", tag)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && matchesAny(inm, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.present(r, rt, res, proj))
+}
+
+// create answers POST /Users and POST /Groups: 201 with Location, ETag and the resource.
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType) {
+	body, err := h.readJSON(r)
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	res, err := reference.NormalizeResource(rt, body)
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	if err := checkRequired(rt, res); err != nil {
+		h.writeError(w, err)
+		return
+	}
+	var created reference.Resource
+	err = h.store.Tx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		switch q := h.opts.Quirks; {
+		case q.Has(reference.QuirkNo409OnDuplicate):
+			created, err = tx.CreateAllowingDuplicate(rt.Name, res)
+		case q.Has(reference.QuirkUserNameCaseSensitive) && rt.Name == "User":
+			created, err = createCaseSensitive(tx, rt, res)
+		default:
+			created, err = tx.Create(rt.Name, "", res)
+		}
+		return err
+	})
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	out := h.present(r, rt, created, parseProjection(rt, r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes")))
+	w.Header().Set("Location", baseURL(r)+rt.Endpoint+"/"+str(created["id"]))
+	w.Header().Set("ETag", h.etag(created))
+	status := http.StatusCreated
+	if h.opts.Quirks.Has(reference.QuirkCreate200) {
+		status = http.StatusOK
+	}
+	if h.opts.Quirks.Has(reference.QuirkCreateEmptyBody) {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, status, out)
+}
+
+// checkRequired returns 400 invalidValue when a required attribute (userName, a Group's
+// displayName) is missing.
+func checkRequired(rt *reference.ResourceType, res reference.Resource) error {
+	for _, a := range rt.Schema.Attributes {
+		if a.Required {
+			if _, ok := res[a.Name]; !ok {
+				return reference.BadRequest(reference.ScimTypeInvalidValue, "%q is required for a %s and is missing or empty", a.Name, rt.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// precondition checks If-Match against the current version: 412 when it does not match.
+func (h *Handler) precondition(r *http.Request, current reference.Resource) error {
+	im := r.Header.Get("If-Match")
+	if im == "" || matchesAny(im, h.etag(current)) {
+		return nil
+	}
+	return reference.Errorf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s: the resource changed since you read it", im, h.etag(current))
+}
+
+// replace answers PUT: a full replace in which read-only attributes echoed back are ignored.
+func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string) {
+	q := h.opts.Quirks
+	body, err := h.readJSON(r)
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	if q.Has(reference.QuirkPutRejectsReadOnly) {
+		for _, k := range []string{"id", "meta", "groups"} {
+			if _, ok := body[k]; ok {
+				h.writeError(w, reference.BadRequest(reference.ScimTypeMutability, "attribute %q is read-only", k))
+				return
+			}
+		}
+	}
+	res, err := reference.NormalizeResource(rt, body)
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	if err := checkRequired(rt, res); err != nil {
+		h.writeError(w, err)
+		return
+	}
+	h.write(w, r, rt, id, func(current reference.Resource) (reference.Resource, error) {
+		// password is write-only: a GET never returns it, so a read-modify-write PUT cannot carry
+		// it back. Keep the stored one unless the PUT sets a new one.
+		if pw, ok := current["password"]; ok {
+			if _, sent := res["password"]; !sent {
+				res["password"] = pw
+			}
+		}
+		if q.Has(reference.QuirkPutDropsNewAttributes) {
+			for k := range res {
+				if _, had := current[k]; !had {
+					delete(res, k)
+				}
+			}
+		}
+		return res, nil
+	}, http.StatusOK)
+}
+
+// patch answers PATCH (RFC 7644 §3.5.2): atomic, 200 with the resource.
+func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string) {
+	q := h.opts.Quirks
+	if err := h.checkContentType(r); err != nil {
+		h.writeError(w, err)
+		return
+	}
+	raw, err := readBody(r)
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	ops, err := patch.Parse(raw)
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	if err := h.patchQuirks(rt, ops); err != nil {
+		h.writeError(w, err)
+		return
+	}
+	status := http.StatusOK
+	if q.Has(reference.QuirkPatch204) {
+		status = http.StatusNoContent
+	}
+	h.write(w, r, rt, id, func(current reference.Resource) (reference.Resource, error) {
+		ops := ops
+		if q.Has(reference.QuirkMembersReplaceIgnored) {
+			ops = dropOps(ops, func(op patch.Operation) bool {
+				return strings.EqualFold(op.Op, "replace") && strings.EqualFold(op.Path, "members")
+			})
+		}
+		if q.Has(reference.QuirkRemoveAllMembers) {
+			for i, op := range ops {
+				if strings.EqualFold(op.Op, "remove") && strings.HasPrefix(strings.ToLower(op.Path), "members[") {
+					ops[i].Path = "members"
+				}
+			}
+		}
+		if rt.Name == "Group" && (q.Has(reference.QuirkRemoveNonMemberError) || q.Has(reference.QuirkMemberAddDuplicates)) {
+			if err := memberQuirks(rt, current, ops, q); err != nil {
+				return nil, err
+			}
+		}
+		next, err := patch.Apply(current, ops, rt)
+		if err != nil {
+			return nil, err
+		}
+		if q.Has(reference.QuirkPatchActiveIgnored) {
+			restore(next, current, "active")
+		}
+		if q.Has(reference.QuirkRenameIgnored) && rt.Name == "Group" {
+			restore(next, current, "displayName")
+		}
+		return next, checkRequired(rt, next)
+	}, status)
+}
+
+// write runs a read-modify-write of resource id in one transaction: it loads the current
+// state, checks If-Match, asks change for the new state, enforces the userName quirk and
+// stores it, then answers status with the resource (204: no body).
+func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string,
+	change func(current reference.Resource) (reference.Resource, error), status int) {
+	var stored reference.Resource
+	err := h.store.Tx(r.Context(), func(tx *store.Tx) error {
+		current, err := tx.Get(rt.Name, id, true)
+		if err != nil {
+			return err
+		}
+		if err := h.precondition(r, current); err != nil {
+			return err
+		}
+		next, err := change(current) // current is this request's own copy
+		if err != nil {
+			return err
+		}
+		if rt.Name == "User" && h.opts.Quirks.Has(reference.QuirkUserNameChangeRejected) &&
+			!strings.EqualFold(str(next["userName"]), str(current["userName"])) {
+			return reference.BadRequest(reference.ScimTypeMutability, "userName cannot be changed")
+		}
+		stored, err = tx.Replace(rt.Name, id, next)
+		return err
+	})
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	w.Header().Set("ETag", h.etag(stored))
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	proj := parseProjection(rt, r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes"))
+	writeJSON(w, status, h.present(r, rt, stored, proj))
+}
+
+// delete answers DELETE with 204. Okta never deletes users; other clients do.
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string) {
+	err := h.store.Tx(r.Context(), func(tx *store.Tx) error {
+		current, err := tx.Get(rt.Name, id, false)
+		if err != nil {
+			return err
+		}
+		if err := h.precondition(r, current); err != nil {
+			return err
+		}
+		return tx.Delete(rt.Name, id)
+	})
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	if rt.Name == "Group" && h.opts.Quirks.Has(reference.QuirkGroupDelete200) {
+		writeJSON(w, http.StatusOK, map[string]any{"deleted": id})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func restore(next, current reference.Resource, attr string) {
+	if v, ok := current[attr]; ok {
+		next[attr] = v
+	} else {
+		delete(next, attr)
+	}
+}
+
+func dropOps(ops []patch.Operation, drop func(patch.Operation) bool) []patch.Operation {
+	var out []patch.Operation
+	for _, op := range ops {
+		if !drop(op) {
+			out = append(out, op)
+		}
+	}
+	return out
+}

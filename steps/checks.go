@@ -1,0 +1,194 @@
+package steps
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scimcheck/scimcheck/steps/expect"
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+// Checks that package expect does not offer. Each returns an *expect.Failure, so its message
+// reads like the others: request line, JSON path, expected and actual with JSON types, and the
+// requirement.
+
+// failure returns an *expect.Failure about path in ex, redacted.
+func failure(ex *scim.Exchange, path, expected, actual, because string) error {
+	return &expect.Failure{
+		RequestLine: ex.RequestLine(),
+		Status:      ex.Response.StatusCode,
+		Path:        ex.Redact(path),
+		Expected:    ex.Redact(expected),
+		Actual:      ex.Redact(actual),
+		Because:     ex.Redact(because),
+	}
+}
+
+// missingFailure returns an *expect.Failure saying path is absent from ex's body.
+func missingFailure(ex *scim.Exchange, path, expected, because string) error {
+	f := failure(ex, path, expected, "", because).(*expect.Failure)
+	f.Missing = true
+	return f
+}
+
+// describe renders a JSON value with its type: `1 (number)`, `"1" (string)`, `null`.
+func describe(r gjson.Result) string {
+	v := r.Raw
+	if len(v) > 200 {
+		v = v[:200] + "…"
+	}
+	switch {
+	case !r.Exists():
+		return "nothing"
+	case r.Type == gjson.Null:
+		return "null"
+	case r.Type == gjson.True, r.Type == gjson.False:
+		return v + " (boolean)"
+	case r.Type == gjson.Number:
+		return v + " (number)"
+	case r.Type == gjson.String:
+		return v + " (string)"
+	case r.IsArray():
+		return fmt.Sprintf("%s (array of %d)", v, len(r.Array()))
+	}
+	return v + " (object)"
+}
+
+// at returns the JSON value at path in ex's body, after checking the body is JSON.
+func at(ex *scim.Exchange, path, because string) (gjson.Result, error) {
+	if err := expect.IsJSON(ex, because); err != nil {
+		return gjson.Result{}, err
+	}
+	return ex.JSON().Get(path), nil
+}
+
+// listResponse checks a ListResponse (RFC 7644 §3.4.2, okta-wire §7): the ListResponse schema,
+// integer totalResults, startIndex and itemsPerPage, a Resources array (it may be left out
+// only when totalResults is 0) and itemsPerPage equal to the resources on the page.
+func listResponse(ex *scim.Exchange, because string) error {
+	if err := expect.Contains(ex, "schemas", schemaList, because); err != nil {
+		return err
+	}
+	for _, p := range []string{"totalResults", "startIndex", "itemsPerPage"} {
+		if err := expect.Integer(ex, p, because); err != nil {
+			return err
+		}
+	}
+	body := ex.JSON()
+	res := body.Get("Resources")
+	n := 0
+	switch {
+	case !res.Exists() && body.Get("totalResults").Int() == 0:
+	case !res.Exists():
+		return missingFailure(ex, "Resources", "an array of the page's resources", because)
+	case !res.IsArray():
+		return failure(ex, "Resources", "an array", describe(res), because)
+	default:
+		n = len(res.Array())
+	}
+	if items := body.Get("itemsPerPage"); items.Int() != int64(n) {
+		return failure(ex, "itemsPerPage", fmt.Sprintf("%d (number), the count of Resources on the page", n), describe(items),
+			"itemsPerPage must equal the number of resources actually returned: Okta QA rejected a server that echoed the requested count (okta-wire §7, §9.4)")
+	}
+	return nil
+}
+
+// atMost checks that the value at path is an integer no larger than n.
+func atMost(ex *scim.Exchange, path string, n int64, because string) error {
+	if err := expect.Integer(ex, path, because); err != nil {
+		return err
+	}
+	if v := ex.JSON().Get(path); v.Int() > n {
+		return failure(ex, path, fmt.Sprintf("at most %d (number)", n), describe(v), because)
+	}
+	return nil
+}
+
+// isArray checks that the value at path is an array, of any length.
+func isArray(ex *scim.Exchange, path, because string) error {
+	v, err := at(ex, path, because)
+	switch {
+	case err != nil:
+		return err
+	case !v.Exists():
+		return missingFailure(ex, path, "an array", because)
+	case !v.IsArray():
+		return failure(ex, path, "an array", describe(v), because)
+	}
+	return nil
+}
+
+// isEmpty checks that the value at path is unassigned: absent, null, "" or [] (RFC 7643 §2.5).
+func isEmpty(ex *scim.Exchange, path, because string) error {
+	v, err := at(ex, path, because)
+	switch {
+	case err != nil:
+		return err
+	case !v.Exists(), v.Type == gjson.Null, v.Type == gjson.String && v.Str == "", v.IsArray() && len(v.Array()) == 0:
+		return nil
+	}
+	return failure(ex, path, "nothing (absent, null, \"\" or [])", describe(v), because)
+}
+
+// notEqual checks that the value at path exists and is not the string s.
+func notEqual(ex *scim.Exchange, path, s, because string) error {
+	v, err := at(ex, path, because)
+	switch {
+	case err != nil:
+		return err
+	case !v.Exists():
+		return missingFailure(ex, path, "a value other than "+strconv.Quote(s), because)
+	case v.Type == gjson.String && v.Str == s:
+		return failure(ex, path, "a value other than "+strconv.Quote(s)+" (string)", describe(v), because)
+	}
+	return nil
+}
+
+// stringOrNumber checks that the value at path is code as a string or as a number, the way
+// Okta's spec test compares ("401" and 401 both pass, okta-wire §8, §9.2).
+func stringOrNumber(ex *scim.Exchange, path, code, because string) error {
+	v, err := at(ex, path, because)
+	switch {
+	case err != nil:
+		return err
+	case !v.Exists():
+		return missingFailure(ex, path, fmt.Sprintf("%q (string) or %s (number)", code, code), because)
+	case v.Type == gjson.String && v.Str == code, v.Type == gjson.Number && v.Raw == code:
+		return nil
+	}
+	return failure(ex, path, fmt.Sprintf("%q (string) or %s (number)", code, code), describe(v), because)
+}
+
+// within checks that ex's response arrived within d.
+func within(ex *scim.Exchange, d time.Duration, because string) error {
+	if ex.Response.StatusCode == 0 || ex.Duration <= d {
+		return expect.Status(ex, ex.Response.StatusCode, because) // no response: report it
+	}
+	return failure(ex, "response time", fmt.Sprintf("at most %d ms", d.Milliseconds()),
+		fmt.Sprintf("%d ms", ex.Duration.Milliseconds()), because)
+}
+
+// resourceIDs returns the ids of a list page's Resources, in order.
+func resourceIDs(ex *scim.Exchange) []string {
+	var ids []string
+	for _, r := range ex.JSON().Get("Resources").Array() {
+		ids = append(ids, r.Get("id").String())
+	}
+	return ids
+}
+
+// joinQuoted renders names as "a", "b" and "c".
+func joinQuoted(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	if len(q) <= 1 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}

@@ -1,0 +1,205 @@
+package expect
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+// Failure is a target failure found by an assertion. Error renders it as a multi-line report:
+//
+//	GET /scim/v2/Users?filter=… HTTP/1.1
+//	  totalResults: expected 1 (number), got 0 (number)
+//	  because: <the requirement>
+type Failure struct {
+	// RequestLine is the request line, e.g. "GET /scim/v2/Users HTTP/1.1".
+	RequestLine string
+	// Status is the response's HTTP status, 0 when there was no response.
+	Status int
+	// Path is the JSON path checked, or "HTTP status" or "body".
+	Path string
+	// Expected is what the rule wants, with its JSON type: `1 (number)`, `a non-empty value`.
+	Expected string
+	// Actual is what came back, with its JSON type; empty when Missing or Unreadable is set.
+	Actual string
+	// Missing reports that Path is absent from a JSON body.
+	Missing bool
+	// Unreadable says why the body could not be checked: not JSON, empty, no response.
+	Unreadable string
+	// Notes are further lines: an unexpected status, the server's error detail, retries.
+	Notes []string
+	// Because is the requirement (Okta or RFC) that the check enforces.
+	Because string
+}
+
+// Error renders the failure: request line, finding, notes, then the requirement.
+func (f *Failure) Error() string {
+	var b strings.Builder
+	b.WriteString(f.RequestLine)
+	switch {
+	case f.Unreadable != "":
+		fmt.Fprintf(&b, "\n  %s: expected %s, but %s", f.Path, f.Expected, f.Unreadable)
+	case f.Missing:
+		fmt.Fprintf(&b, "\n  %s: missing, expected %s", f.Path, f.Expected)
+	default:
+		fmt.Fprintf(&b, "\n  %s: expected %s, got %s", f.Path, f.Expected, f.Actual)
+	}
+	for _, n := range f.Notes {
+		b.WriteString("\n  " + n)
+	}
+	if f.Because != "" {
+		b.WriteString("\n  because: " + f.Because)
+	}
+	return b.String()
+}
+
+// statusPath is the Path of a Failure about the HTTP status.
+const statusPath = "HTTP status"
+
+// snippetMax is how many body bytes a Failure quotes.
+const snippetMax = 200
+
+// newFailure returns a Failure about path in ex, with the response notes filled in.
+func newFailure(ex *scim.Exchange, path, expected, because string) *Failure {
+	return &Failure{
+		RequestLine: ex.RequestLine(),
+		Status:      ex.Response.StatusCode,
+		Path:        path,
+		Expected:    expected,
+		Because:     because,
+	}
+}
+
+// done completes f with the notes about ex's response, redacts it and returns it as an error.
+func done(ex *scim.Exchange, f *Failure) error {
+	r := ex.Response
+	switch {
+	case f.Path == statusPath:
+		if d := detailNote(ex); d != "" {
+			f.Notes = append(f.Notes, d)
+		} else if len(r.Body) > 0 {
+			f.Notes = append(f.Notes, fmt.Sprintf("body: %s", snippet(r.Body)))
+		}
+	case r.StatusCode != 0 && (f.Unreadable != "" || r.StatusCode < 200 || r.StatusCode > 299):
+		f.Notes = append(f.Notes, responseNote(ex))
+		if d := detailNote(ex); d != "" && f.Path != "detail" {
+			f.Notes = append(f.Notes, d)
+		}
+	}
+	if loc := r.Header.Get("Location"); r.StatusCode >= 300 && r.StatusCode < 400 {
+		f.Notes = append(f.Notes, fmt.Sprintf("Location: %s (Okta does not follow redirects)", loc))
+	}
+	if r.Truncated {
+		f.Notes = append(f.Notes, fmt.Sprintf("body: cut at %d bytes by the client (scim.Config.MaxBody)", len(r.Body)))
+	}
+	if n := len(ex.Retries); n > 0 {
+		f.Notes = append(f.Notes, fmt.Sprintf("attempts: %d; %d answered 429 Too Many Requests and were retried", ex.Attempts, n))
+	}
+	f.RequestLine = ex.Redact(f.RequestLine)
+	f.Path, f.Expected, f.Actual = ex.Redact(f.Path), ex.Redact(f.Expected), ex.Redact(f.Actual)
+	f.Unreadable, f.Because = ex.Redact(f.Unreadable), ex.Redact(f.Because)
+	for i, n := range f.Notes {
+		f.Notes[i] = ex.Redact(n)
+	}
+	return f
+}
+
+// unreadable returns why ex's body cannot be checked as JSON, or "" when it can.
+func unreadable(ex *scim.Exchange) string {
+	switch {
+	case ex.Response.StatusCode == 0 && ex.Err != nil:
+		return "there was no response: " + ex.Err.Error()
+	case ex.Response.StatusCode == 0:
+		return "there was no response"
+	case ex.Err != nil:
+		return "the body did not arrive complete: " + ex.Err.Error()
+	case len(strings.TrimSpace(string(ex.Response.Body))) == 0:
+		return "the body is empty"
+	case !ex.IsJSON():
+		return "the body is not JSON: " + snippet(ex.Response.Body)
+	}
+	return ""
+}
+
+// statusText returns e.g. "409 Conflict".
+func statusText(r scim.RecordedResponse) string {
+	if r.Status != "" {
+		return r.Status
+	}
+	return strings.TrimSpace(fmt.Sprintf("%d %s", r.StatusCode, http.StatusText(r.StatusCode)))
+}
+
+// responseNote returns "response: <status>, Content-Type: <type>, <n> bytes".
+func responseNote(ex *scim.Exchange) string {
+	ct := "no Content-Type"
+	if v := ex.Response.Header.Get("Content-Type"); v != "" {
+		ct = "Content-Type: " + v
+	}
+	return fmt.Sprintf("response: %s, %s, %d bytes", statusText(ex.Response), ct, len(ex.Response.Body))
+}
+
+// detailNote returns the SCIM error detail (and scimType) of a JSON body, or "".
+func detailNote(ex *scim.Exchange) string {
+	if !ex.IsJSON() {
+		return ""
+	}
+	body := ex.JSON()
+	d := body.Get("detail")
+	if !d.Exists() {
+		return ""
+	}
+	note := "detail: " + clip(d.Raw)
+	if st := body.Get("scimType"); st.Exists() {
+		note += ", scimType: " + clip(st.Raw)
+	}
+	return note
+}
+
+// describe renders a JSON value with its type: `1 (number)`, `"1" (string)`, `null`.
+func describe(r gjson.Result) string {
+	raw := clip(r.Raw)
+	switch {
+	case r.Type == gjson.Null:
+		return "null"
+	case r.Type == gjson.True, r.Type == gjson.False:
+		return raw + " (boolean)"
+	case r.Type == gjson.Number:
+		return raw + " (number)"
+	case r.Type == gjson.String:
+		return raw + " (string)"
+	case r.IsArray():
+		return fmt.Sprintf("%s (array of %d)", raw, len(r.Array()))
+	}
+	return raw + " (object)"
+}
+
+// snippet quotes the first snippetMax bytes of b, noting the full length when cut.
+func snippet(b []byte) string {
+	if len(b) <= snippetMax {
+		return strconv.Quote(strings.ToValidUTF8(string(b), "\uFFFD"))
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(strings.ToValidUTF8(cut(string(b)), "\uFFFD")), len(b))
+}
+
+// clip returns s cut to snippetMax bytes, with "…" when cut.
+func clip(s string) string {
+	if len(s) <= snippetMax {
+		return s
+	}
+	return cut(s) + "…"
+}
+
+// cut returns s's first snippetMax bytes, backing off to a rune boundary.
+func cut(s string) string {
+	i := snippetMax
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}

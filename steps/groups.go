@@ -1,0 +1,260 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/scimcheck/scimcheck/steps/expect"
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+// Group Push (okta-wire §6).
+
+// groupMembers resolves member aliases to provisioned users.
+func (w *world) groupMembers(list string) ([]*user, error) {
+	var out []*user
+	for _, a := range aliases(list) {
+		u := w.user(a)
+		if u.id == "" {
+			return nil, fmt.Errorf("scimcheck harness error in the feature: %q has no app id; Okta only pushes members it provisioned (add `Given Okta has provisioned %q`)", a, a)
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// oktaPushesGroup: When Okta pushes group "engineering" (with members "ada, grace").
+func oktaPushesGroup(ctx context.Context, alias, list string) error {
+	w := worldFromContext(ctx)
+	members, err := w.groupMembers(list)
+	if err != nil {
+		return err
+	}
+	return w.pushGroup(ctx, w.group(alias), members, members)
+}
+
+// oktaPushesGroupCrowd: When Okta pushes group "all-hands" with the crowd as members: a large
+// group is created empty, then filled in PATCHes of at most the batch size.
+func oktaPushesGroupCrowd(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	if len(w.crowd) == 0 {
+		return fmt.Errorf("scimcheck harness error in the feature: there is no crowd; add `Given the app already has a crowd of 250 users known to Okta`")
+	}
+	return w.pushGroup(ctx, w.group(alias), nil, w.crowd)
+}
+
+// pushGroup sends Okta's POST /Groups with inPost as members, then pushes members (the same
+// ones again, as the captured "push memberships immediately" sequence does, okta-wire §6.1).
+func (w *world) pushGroup(ctx context.Context, g *group, inPost, members []*user) error {
+	q := w.begin("group push", g.alias, fmt.Sprintf("Okta's push of group %q (%s app)", g.alias, w.mode))
+	const what = "POST /Groups, creating the group"
+	ex, err := q.send(ctx, what, write(http.MethodPost, "/Groups", groupJSON("", g.displayName, inPost)))
+	if err != nil {
+		return err
+	}
+	if err := expect.StatusIn(ex, []int{http.StatusOK, http.StatusCreated}, becauseGroupPush); err != nil {
+		return q.fail(what, "the push fails and the group shows an error in Push Groups (okta-wire §6.1)", err)
+	}
+	if err := expect.NotEmpty(ex, "id", becauseGroupPush); err != nil {
+		return q.fail(what, "Okta has no id for the group and the push fails (okta-wire §6.1)", err)
+	}
+	g.id = ex.JSON().Get("id").String()
+	g.members = slices.Clone(inPost)
+	if len(members) == 0 {
+		return nil
+	}
+	return w.changeMembers(ctx, q, g, members, nil)
+}
+
+// changeMembers pushes membership changes. OIN apps: PATCHes of at most the batch size of
+// changes, removes first, then the rename PATCH with the unchanged name that Okta sends with
+// every membership push. AIW apps: GET, then PUT of the whole group.
+func (w *world) changeMembers(ctx context.Context, q *sequence, g *group, add, remove []*user) error {
+	next := slices.DeleteFunc(slices.Clone(g.members), func(u *user) bool { return slices.Contains(remove, u) })
+	for _, u := range add {
+		if !slices.Contains(next, u) {
+			next = append(next, u)
+		}
+	}
+	if w.mode == modeAIW {
+		if err := w.putGroup(ctx, q, g, g.displayName, next); err != nil {
+			return err
+		}
+		g.members = next
+		return nil
+	}
+	type change struct {
+		u   *user
+		add bool
+	}
+	var changes []change
+	for _, u := range remove {
+		changes = append(changes, change{u, false})
+	}
+	for _, u := range add {
+		changes = append(changes, change{u, true})
+	}
+	for batch := range slices.Chunk(changes, w.batchSize()) {
+		var adds, removes []*user
+		for _, c := range batch {
+			if c.add {
+				adds = append(adds, c.u)
+			} else {
+				removes = append(removes, c.u)
+			}
+		}
+		what := fmt.Sprintf("PATCH /Groups/{id} with %d member changes", len(batch))
+		ex, err := q.send(ctx, what, write(http.MethodPatch, groupPath(g.id), patchJSON(membershipOps(removes, adds)...)))
+		if err != nil {
+			return err
+		}
+		q.f.patches = append(q.f.patches, memberPatch{ex: ex, changes: len(batch)})
+		if err := expect.StatusIn(ex, okStatuses(http.MethodPatch), becauseMemberOp); err != nil {
+			return q.fail(what, "the membership push fails; Okta shows the group with a push error (okta-wire §6.5)", err)
+		}
+	}
+	g.members = next
+	return w.rename(ctx, q, g, g.displayName)
+}
+
+// putGroup is the AIW group update: GET /Groups/{id}, then PUT with the whole member list.
+func (w *world) putGroup(ctx context.Context, q *sequence, g *group, name string, members []*user) error {
+	const read = "GET /Groups/{id}, reading the group before the PUT"
+	ex, err := q.send(ctx, read, get(groupPath(g.id)))
+	if err != nil {
+		return err
+	}
+	if err := expect.Status(ex, http.StatusOK, becauseGroupRead); err != nil {
+		return q.fail(read, "the push fails: Okta cannot read the group (okta-wire §6.3)", err)
+	}
+	what := fmt.Sprintf("PUT /Groups/{id} with %d members", len(members))
+	ex, err = q.send(ctx, what, write(http.MethodPut, groupPath(g.id), groupJSON(g.id, name, members)))
+	if err != nil {
+		return err
+	}
+	if err := expect.Status(ex, http.StatusOK, becauseMemberOp); err != nil {
+		return q.fail(what, "the push fails; Okta shows the group with a push error (okta-wire §6.5)", err)
+	}
+	return nil
+}
+
+// rename sends Okta's path-less rename with the id in the value (OIN), or the AIW PUT.
+func (w *world) rename(ctx context.Context, q *sequence, g *group, name string) error {
+	if w.mode == modeAIW {
+		if err := w.putGroup(ctx, q, g, name, g.members); err != nil {
+			return err
+		}
+		g.displayName = name
+		return nil
+	}
+	const what = `PATCH /Groups/{id} {"op":"replace","value":{"id":…,"displayName":…}}, the rename`
+	ex, err := q.send(ctx, what, write(http.MethodPatch, groupPath(g.id), patchJSON(renameOp(g.id, name))))
+	if err != nil {
+		return err
+	}
+	if err := expect.StatusIn(ex, okStatuses(http.MethodPatch), becauseRename); err != nil {
+		return q.fail(what, "the push fails, and fails again with every membership push, which always carries the rename (okta-wire §6.4)", err)
+	}
+	g.displayName = name
+	return nil
+}
+
+// oktaRenamesGroup: When Okta renames group "engineering" (to a new generated name).
+func oktaRenamesGroup(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	g := w.group(alias)
+	q := w.begin("group rename", alias, fmt.Sprintf("Okta's rename of group %q (%s app)", alias, w.mode))
+	return w.rename(ctx, q, g, w.runID()+" "+title(alias)+" Renamed "+w.random(digits, 4))
+}
+
+// oktaPushesSameName: When Okta pushes the name of group "engineering" unchanged.
+func oktaPushesSameName(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	g := w.group(alias)
+	q := w.begin("group rename", alias, fmt.Sprintf("Okta's push of the unchanged name of group %q", alias))
+	return w.rename(ctx, q, g, g.displayName)
+}
+
+// oktaChangesMembers: When Okta adds "alan" to and removes "grace" from group "engineering".
+func oktaChangesMembers(ctx context.Context, addList, removeList, alias string) error {
+	w := worldFromContext(ctx)
+	add, err := w.groupMembers(addList)
+	if err != nil {
+		return err
+	}
+	remove, err := w.groupMembers(removeList)
+	if err != nil {
+		return err
+	}
+	g := w.group(alias)
+	q := w.begin("membership push", alias, fmt.Sprintf("Okta's membership push for group %q (%s app)", alias, w.mode))
+	return w.changeMembers(ctx, q, g, add, remove)
+}
+
+// oktaPushesNow: When Okta pushes group "engineering" now with members "…" (or with no
+// members): "Push Now" replaces the whole list (okta-wire §6.5, QA C9316).
+func oktaPushesNow(ctx context.Context, alias, list string) error {
+	w := worldFromContext(ctx)
+	members, err := w.groupMembers(list)
+	if err != nil {
+		return err
+	}
+	g := w.group(alias)
+	q := w.begin("push now", alias, fmt.Sprintf(`Okta's "Push Now" of group %q (%s app)`, alias, w.mode))
+	if w.mode == modeAIW {
+		if err := w.putGroup(ctx, q, g, g.displayName, members); err != nil {
+			return err
+		}
+		g.members = members
+		return nil
+	}
+	what := fmt.Sprintf(`PATCH /Groups/{id} {"op":"replace","path":"members","value":[%d members]}`, len(members))
+	ex, err := q.send(ctx, what, write(http.MethodPatch, groupPath(g.id), patchJSON(pushNowOp(members))))
+	if err != nil {
+		return err
+	}
+	if err := expect.StatusIn(ex, okStatuses(http.MethodPatch), becauseMemberOp); err != nil {
+		return q.fail(what, "the push fails; the app keeps its old membership (okta-wire §6.5)", err)
+	}
+	g.members = members
+	return nil
+}
+
+// oktaDeletesGroup: When Okta unlinks group "engineering" and deletes it in the app. The one
+// request is checked by the Then steps.
+func oktaDeletesGroup(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	g := w.group(alias)
+	q := w.begin("group delete", alias, fmt.Sprintf("Okta's unlink-and-delete of group %q", alias))
+	_, err := q.send(ctx, "DELETE /Groups/{id}", scim.Request{Method: http.MethodDelete, Path: groupPath(g.id)})
+	return err
+}
+
+// appHasGroup: Given the app already has a group "engineering", made by the vendor's app.
+func appHasGroup(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	g := w.group(alias)
+	ex, err := w.send(ctx, write(http.MethodPost, "/Groups", groupJSON("", g.displayName, nil)))
+	if err != nil {
+		return setupError(fmt.Sprintf("creating group %q in the app", alias), err)
+	}
+	if err := expect.StatusIn(ex, []int{200, 201}, "the scenario needs a group that is already in the app"); err != nil {
+		return setupError(fmt.Sprintf("creating group %q in the app", alias), err)
+	}
+	g.id = ex.JSON().Get("id").String()
+	if g.id != "" {
+		return nil
+	}
+	look, err := w.send(ctx, groupLookup(g.displayName))
+	if err != nil {
+		return setupError(fmt.Sprintf("finding the id of group %q", alias), err)
+	}
+	if g.id = look.JSON().Get("Resources.0.id").String(); g.id == "" {
+		return setupError(fmt.Sprintf("finding the id of group %q", alias),
+			expect.NotEmpty(look, "Resources.0.id", "the create answer had no id, so the group must be found by its name"))
+	}
+	w.createdGroups = append(w.createdGroups, g.id)
+	return nil
+}

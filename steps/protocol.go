@@ -1,0 +1,205 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/scimcheck/scimcheck/steps/expect"
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+// Protocol-level steps: one request, precise checks on "the response" (the scenario's latest
+// exchange). Paths, bodies and expected values may hold placeholders: {ada} is ada's app id,
+// {ada.userName} its userName, {engineering.displayName} a group's name, {name} a remembered
+// value, {unknown-id} an id no server issued.
+
+// capabilityBecause returns the requirement a protocol-level check enforces when the step that
+// sent the request did not name a more precise one, by the feature's capability tag.
+func capabilityBecause(tag string) string {
+	switch tag {
+	case "@connection":
+		return "Test API Credentials sends GET /Users?startIndex=1&count=2 and GET /Groups?startIndex=1&count=100 " +
+			"and needs 200 ListResponses with integer counts (okta-wire §2.1, §7)"
+	case "@push-users":
+		return becauseLookup
+	case "@update-users":
+		return becausePut
+	case "@deactivate-users":
+		return becauseDeactivate + "; PATCH op names are case-insensitive (RFC 7644 §3.5.2)"
+	case "@reactivate-users":
+		return becauseActivate
+	case "@push-groups":
+		return becauseMemberOp
+	case "@import":
+		return becauseImport
+	case "@errors":
+		return becauseError
+	case "@reprovisioning":
+		return becauseLookupMatch
+	case "@spec-test":
+		return "Okta's SCIM 2.0 Spec Test asserts this step (okta-wire §8.2, §8.3)"
+	}
+	return ""
+}
+
+// requirement returns the because of the scenario's next protocol-level check.
+func (w *world) requirement() string {
+	if w.because != "" {
+		return w.because
+	}
+	for _, t := range w.tags {
+		if b := capabilityBecause(t); b != "" {
+			return b
+		}
+	}
+	return "the scenario's step states what Okta needs (features/okta)"
+}
+
+// response returns the scenario's latest exchange.
+func (w *world) response() (*scim.Exchange, error) {
+	if w.last == nil {
+		return nil, fmt.Errorf("scimcheck harness error in the feature: no request was sent before this check")
+	}
+	return w.last, nil
+}
+
+// protocolHeader returns the headers of a protocol-level request: nil (Okta's, okta-wire §1.1)
+// or, after "the client uses the headers of Okta's spec test", the spec test's (okta-wire §8.1,
+// §8.3).
+func (w *world) protocolHeader(method, path string) http.Header {
+	if w.headers != profileSpecTest {
+		return nil
+	}
+	return specHeader(method, path)
+}
+
+// specHeader returns the headers of Okta's spec test for a request: its GET headers, its POST
+// /Users headers (application/json, no User-Agent), or the 2023 version's write headers.
+func specHeader(method, path string) http.Header {
+	h := http.Header{}
+	kind, id := resourceOf("http://x/" + strings.TrimPrefix(path, "/"))
+	switch {
+	case method == http.MethodGet:
+		h.Set("Accept-Charset", "utf-8")
+		h.Set("Content-Type", "application/scim+json; charset=utf-8")
+		h.Set("Accept", "application/scim+json")
+		h.Set("User-Agent", "OKTA SCIM Integration")
+	case method == http.MethodPost && kind == "Users" && id == "":
+		h.Set("Content-Type", "application/json")
+		h.Set("Accept", "application/scim+json; charset=utf-8")
+	default:
+		h.Set("Accept", "application/scim+json; charset=utf-8")
+		h.Set("Content-Type", "application/scim+json")
+		h.Set("User-Agent", "OKTA SCIM Integration")
+	}
+	return h
+}
+
+// clientSends: When the client sends GET "/Users/{ada}".
+func clientSends(ctx context.Context, method, path string) error {
+	w := worldFromContext(ctx)
+	p, err := w.expandPath(path)
+	if err != nil {
+		return err
+	}
+	w.because = ""
+	_, err = w.send(ctx, scim.Request{Method: method, Path: p, Header: w.protocolHeader(method, p)})
+	return err
+}
+
+// clientSendsBody: When the client sends POST "/Users" with: a JSON doc string.
+func clientSendsBody(ctx context.Context, method, path string, doc *godog.DocString) error {
+	w := worldFromContext(ctx)
+	p, err := w.expandPath(path)
+	if err != nil {
+		return err
+	}
+	body, err := w.expand(doc.Content, inJSON)
+	if err != nil {
+		return err
+	}
+	var compact bytes.Buffer
+	if json.Compact(&compact, []byte(body)) == nil {
+		body = compact.String()
+	}
+	w.because = ""
+	_, err = w.send(ctx, scim.Request{Method: method, Path: p, Header: w.protocolHeader(method, p), Body: []byte(body)})
+	return err
+}
+
+// clientSendsFiltered: When the client sends GET "/Users" filtered by userName eq "x": the
+// spec test's filter request, without startIndex and count (okta-wire §8.2 steps 5, 9, 17).
+func clientSendsFiltered(ctx context.Context, path, attr, value string) error {
+	w := worldFromContext(ctx)
+	v, err := w.expand(value, asIs)
+	if err != nil {
+		return err
+	}
+	query := strings.TrimSuffix(scim.FilterQuery(attr, v, false), "&startIndex=1&count=100")
+	return clientSends(ctx, http.MethodGet, path+"?"+query)
+}
+
+// usesSpecHeaders: Given the client uses the headers of Okta's spec test.
+func usesSpecHeaders(ctx context.Context) error {
+	worldFromContext(ctx).headers = profileSpecTest
+	return nil
+}
+
+// nextAuth: Given the client's next request carries the Authorization header "non-token".
+func nextAuth(ctx context.Context, value string) error {
+	worldFromContext(ctx).nextAuth = &authOverride{raw: value}
+	return nil
+}
+
+// nextNoAuth: Given the client's next request carries no Authorization header.
+func nextNoAuth(ctx context.Context) error {
+	worldFromContext(ctx).nextAuth = &authOverride{omit: true}
+	return nil
+}
+
+// remember: And the client remembers the JSON at "Resources.0.id" as "ISVUserid".
+func remember(ctx context.Context, path, name string) error {
+	w := worldFromContext(ctx)
+	var v string
+	err := onResponse(ctx, func(ex *scim.Exchange, because string) error {
+		if err := expect.NotEmpty(ex, path, because); err != nil {
+			return err
+		}
+		v = ex.JSON().Get(path).String()
+		return nil
+	})
+	w.vars[name] = v
+	return err
+}
+
+// rememberID: And the client remembers the JSON at "id" as the id of "runscope".
+func rememberID(ctx context.Context, path, alias string) error {
+	w := worldFromContext(ctx)
+	var id string
+	err := onResponse(ctx, func(ex *scim.Exchange, because string) error {
+		if err := expect.NotEmpty(ex, path, because); err != nil {
+			return err
+		}
+		id = ex.JSON().Get(path).String()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if g, ok := w.groups[alias]; ok {
+		g.id = id
+		return nil
+	}
+	u := w.user(alias)
+	u.id, u.active = id, true
+	if u.firstID == "" {
+		u.firstID = id
+	}
+	return nil
+}

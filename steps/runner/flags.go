@@ -1,0 +1,124 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/scimcheck/scimcheck/reference/server"
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+const runUsage = `Usage: scimcheck [run] [flags]
+
+Replays what Okta's provisioning engine sends to a SCIM 2.0 server (create, update,
+deactivate, reactivate and push users, push groups, import, Okta's spec test) and checks
+every answer the way Okta reads it. It ends with a capability table (pass / FAIL / skip, with
+the reason for each skip) and, for every failed scenario, the command that reruns just it.
+
+Without --target it starts the bundled reference server in process, on a loopback port with a
+random token, and runs against that: every scenario passes there.
+
+Credentials: the secret is read from $SCIMCHECK_TOKEN, or from the file named by --token-file;
+never from the command line. --auth says how it is sent (okta-wire §1.3):
+  bearer   Authorization: Bearer <token>      (OIN "Bearer", "OAuth Bearer Token")
+  header   Authorization: <token>, verbatim   (OIN "Header Auth")
+  basic    Authorization: Basic base64(<user:password>); the secret is "user:password"
+The secret never appears in any output, report, transcript or log (as "[REDACTED]", or as
+$SCIMCHECK_TOKEN in curl commands).
+
+Examples:
+  scimcheck                                         # everything, against the reference server
+  scimcheck run --quirk deactivated-user-404        # watch a known defect fail
+  SCIMCHECK_TOKEN=s3cret scimcheck serve --addr 127.0.0.1:8080 &
+  SCIMCHECK_TOKEN=s3cret scimcheck run --target http://127.0.0.1:8080/scim/v2
+  scimcheck run --target https://app.example.com/scim/v2 --token-file ~/.okta-scim-token \
+      --okta-mode oin --tags '@push-users,@deactivate-users' --format junit:report.xml
+  scimcheck run --target … --name 'deactivates' --seed 42 --trace-dir -   # one capability, replayable
+  scimcheck list --okta-mode aiw                    # what would run
+
+Exit codes:
+  0   every selected scenario passed (skips are listed in the table, not failed)
+  1   at least one scenario failed: the target does not behave as Okta needs
+  2   usage or configuration error; nothing was sent
+  3   the target could not be reached (no HTTP answer to GET /ServiceProviderConfig; an HTTP
+      401, 404 or 500 is an answer, and the scenarios judge it), or scimcheck itself failed
+      (a panic in a step, a step without a definition: a harness bug, reported as such)
+  130 interrupted (SIGINT or SIGTERM)
+
+Flags:
+`
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// Command runs `scimcheck run` with args (the flags, without the subcommand name) and returns
+// the exit code (see Run). --help prints the usage and returns 0.
+func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, runUsage)
+		fs.PrintDefaults()
+	}
+	var o Options
+	var formats, quirks multiFlag
+	auth := fs.String("auth", string(scim.AuthBearer), "`mode` the secret is sent in: bearer, header or basic (basic: the secret is user:password)")
+	fs.StringVar(&o.Target, "target", os.Getenv("SCIMCHECK_TARGET"), "SCIM base `URL` of the server under test, e.g. https://app.example.com/scim/v2 (default $SCIMCHECK_TARGET; none: the in-process reference server)")
+	fs.StringVar(&o.TokenFile, "token-file", "", "`file` holding the secret (default: $SCIMCHECK_TOKEN)")
+	fs.StringVar(&o.Mode, "okta-mode", ModeBoth, "Okta integration `kind`: oin (PATCH; leaves out @aiw), aiw (PUT; leaves out @oin) or both")
+	fs.StringVar(&o.Tags, "tags", "", "godog tag `expression`, e.g. '@push-users && ~@optional, @import' (&& and, ~ not, comma or); see `scimcheck list`")
+	fs.StringVar(&o.Name, "name", "", "run only scenarios whose name matches this `regexp`")
+	fs.Var(&formats, "format", "`formatter`: pretty, progress, junit:FILE or cucumber:FILE; repeatable (default pretty on a terminal, else progress)")
+	fs.StringVar(&o.TraceDir, "trace-dir", "", "write each scenario's requests as a curl script to `dir`/<scenario>.sh; - prints them")
+	fs.Int64Var(&o.Seed, "seed", 0, "`seed` of all generated data; 0 picks one (always printed, so a run can be repeated)")
+	fs.StringVar(&o.RunID, "run-id", "", "`id` in every name the run creates on the target (default: random, so runs never collide)")
+	fs.DurationVar(&o.Timeout, "timeout", scim.DefaultTimeout, "per-request time `limit`, body included (Okta closes the socket after 60s)")
+	fs.IntVar(&o.Concurrency, "concurrency", DefaultConcurrency, "`n` scenarios run at once (1 keeps the order, the transcripts and real tenants' rate limits simple)")
+	fs.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification")
+	fs.StringVar(&o.CAFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
+	fs.IntVar(&o.BatchSize, "batch-size", DefaultBatchSize, "most group membership changes per PATCH (Okta: 100)")
+	fs.Float64Var(&o.MaxRPS, "max-rps", 0, "cap on `requests` per second, retries included; 0: none")
+	fs.StringVar(&o.ServerLog, "server-log", "", "write the in-process reference server's request log to `file` (it never holds a credential)")
+	fs.Var(&quirks, "quirk", "switch a deliberate defect `name` on in the in-process reference server; repeatable (see `scimcheck quirks`)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitPass
+		}
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "scimcheck run: unexpected argument %q: select scenarios with --name or --tags (see --help)\n", fs.Arg(0))
+		return ExitUsage
+	}
+	o.Auth = scim.AuthMode(*auth)
+	o.Formats, o.Quirks = formats, quirks
+	token, err := server.ReadToken(o.TokenFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "scimcheck run: %v\n", err)
+		return ExitUsage
+	}
+	o.Token = token
+	if len(o.Formats) == 0 && isTerminal(stdout) {
+		o.Formats = []string{"pretty"}
+	}
+	o.Color = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	return Run(ctx, o, stdout, stderr)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

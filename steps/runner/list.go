@@ -1,0 +1,76 @@
+package runner
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+const listUsage = `Usage: scimcheck list [flags]
+
+Prints the scenarios that "scimcheck run" with the same flags would run, one per line: its
+location, feature, name and tags. Exit code 0, or 2 for a usage error (a selection that
+matches nothing included).
+
+Flags:
+`
+
+// ListCommand runs `scimcheck list` with args (the flags, without the subcommand name) and
+// returns the exit code: ExitPass, or ExitUsage for bad flags or an empty selection.
+func ListCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, listUsage)
+		fs.PrintDefaults()
+	}
+	mode := fs.String("okta-mode", ModeBoth, "Okta integration `kind`: oin, aiw or both (as for run)")
+	tags := fs.String("tags", "", "godog tag `expression` (as for run)")
+	name := fs.String("name", "", "scenario name `regexp` (as for run)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitPass
+		}
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "scimcheck list: unexpected argument %q (see --help)\n", fs.Arg(0))
+		return ExitUsage
+	}
+	return List(Options{Mode: *mode, Tags: *tags, Name: *name}, stdout, stderr)
+}
+
+// List prints the scenarios o selects (by Mode, Tags and Name), one per line, and returns the
+// exit code: ExitPass, ExitUsage for a bad or empty selection, ExitError when the embedded
+// features do not parse.
+func List(o Options, stdout, stderr io.Writer) int {
+	if o.Mode == "" {
+		o.Mode = ModeBoth
+	}
+	if o.Mode != ModeBoth && o.Mode != ModeOIN && o.Mode != ModeAIW {
+		return reportAs(stderr, "list", usagef("--okta-mode %q: want oin, aiw or both", o.Mode))
+	}
+	cat, err := loadCatalogue(o.features)
+	if err != nil {
+		return reportAs(stderr, "list", err)
+	}
+	sel, err := newSelector(o.Mode, o.Tags, o.Name)
+	if err != nil {
+		return reportAs(stderr, "list", err)
+	}
+	selected, err := sel.apply(cat)
+	if err != nil {
+		return reportAs(stderr, "list", err)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	for _, sc := range selected {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", sc.location(), sc.feature, sc.name, strings.Join(sc.tags, " "))
+	}
+	if err := tw.Flush(); err != nil {
+		return reportAs(stderr, "list", err)
+	}
+	return ExitPass
+}

@@ -1,0 +1,208 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cucumber/godog"
+)
+
+// Scenario statuses.
+const (
+	statusPassed  = "passed"
+	statusFailed  = "failed"
+	statusSkipped = "skipped"
+)
+
+// outcome is what became of one selected scenario. The zero value means it did not run.
+type outcome struct {
+	status  string // statusPassed, statusFailed or statusSkipped; "" when it did not run
+	message string // the failure message, or why it was skipped
+	// harness, when set, says how scimcheck itself failed on the scenario (a panic, a step
+	// without a definition): the verdict on the target is void.
+	harness  string
+	duration time.Duration
+}
+
+// observer follows godog's hooks and records an outcome per selected scenario. It is safe for
+// concurrent scenarios.
+type observer struct {
+	byPickle map[string]*scenario // godog pickle id → scenario
+	byStep   map[string]string    // pickle step id → pickle id
+
+	mu       sync.Mutex
+	started  map[string]time.Time
+	outcomes map[*scenario]*outcome
+}
+
+// newObserver returns an observer for the pickles of the run's parse.
+func newObserver(byPickle map[string]*scenario, byStep map[string]string) *observer {
+	return &observer{
+		byPickle: byPickle, byStep: byStep,
+		started: map[string]time.Time{}, outcomes: map[*scenario]*outcome{},
+	}
+}
+
+// register adds the observer's hooks to sc; call it after the suite registered its own, so
+// that the observer sees the errors of the suite's hooks too.
+func (ob *observer) register(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		ob.mu.Lock()
+		defer ob.mu.Unlock()
+		ob.started[p.Id] = time.Now()
+		return ctx, nil
+	})
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		ob.step(st, status, err)
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+		ob.end(p, err)
+		return ctx, nil
+	})
+}
+
+// get returns the outcome of the scenario of pickle id, creating it; nil for an unknown
+// pickle. The caller holds ob.mu.
+func (ob *observer) get(pickleID string) *outcome {
+	sc := ob.byPickle[pickleID]
+	if sc == nil {
+		return nil
+	}
+	out := ob.outcomes[sc]
+	if out == nil {
+		out = &outcome{}
+		ob.outcomes[sc] = out
+	}
+	return out
+}
+
+// step records the result of one step. godog reports a scenario skipped from its second step
+// on as passing to After hooks, so the status is built step by step.
+func (ob *observer) step(st *godog.Step, status godog.StepResultStatus, err error) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	out := ob.get(ob.byStep[st.Id])
+	if out == nil {
+		return
+	}
+	if out.status == "" {
+		out.status = statusPassed
+	}
+	switch {
+	case isPanic(err):
+		out.harnessBug(fmt.Sprintf("panic in step %q: %v", st.Text, err))
+	case status == godog.StepFailed && isHarnessError(err):
+		out.harnessBug(fmt.Sprintf("step %q: %v", st.Text, err))
+	case status == godog.StepUndefined:
+		out.harnessBug(fmt.Sprintf("step %q has no definition in package steps", st.Text))
+	case status == godog.StepPending || status == godog.StepAmbiguous:
+		out.harnessBug(fmt.Sprintf("step %q is %s: %v", st.Text, status, err))
+	case status == godog.StepFailed && out.status != statusFailed:
+		out.status, out.message = statusFailed, errText(err)
+	case status == godog.StepSkipped && out.status == statusPassed:
+		out.status = statusSkipped
+		if err != nil {
+			out.message = skipReason(err)
+		}
+	}
+}
+
+// harnessBug marks the outcome failed by scimcheck itself, for the reason msg.
+func (out *outcome) harnessBug(msg string) {
+	out.status, out.harness, out.message = statusFailed, msg, msg
+}
+
+// end records the end of a scenario. err is the last step's error merged with the errors of
+// the After hooks that ran before the observer's.
+func (ob *observer) end(p *godog.Scenario, err error) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	out := ob.get(p.Id)
+	if out == nil {
+		return
+	}
+	if t, ok := ob.started[p.Id]; ok {
+		out.duration = time.Since(t)
+	}
+	switch {
+	case out.harness != "":
+	case isPanic(err):
+		out.harnessBug(fmt.Sprintf("panic in a scenario hook: %v", err))
+	case isHarnessError(err):
+		out.harnessBug(fmt.Sprintf("in a scenario hook: %v", err))
+	case err != nil && !errors.Is(err, godog.ErrSkip) && out.status != statusFailed:
+		out.status, out.message = statusFailed, errText(err)
+	case out.status == "":
+		out.status = statusPassed
+	}
+}
+
+// outcomeOf returns the outcome recorded for sc; the zero outcome when it did not run. Call
+// it once the run is over.
+func (ob *observer) outcomeOf(sc *scenario) outcome {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	if out := ob.outcomes[sc]; out != nil {
+		return *out
+	}
+	return outcome{}
+}
+
+// harnessPrefix starts the message of every error package steps returns for a fault of its
+// own rather than of the target: "scimcheck harness error …", "scimcheck harness bug …".
+const harnessPrefix = "scimcheck harness "
+
+// isPanic reports whether err, or an error it wraps, is godog's record of a recovered panic.
+// godog does not export that type, so it is recognised by name.
+func isPanic(err error) bool {
+	return inChain(err, func(e error) bool { return fmt.Sprintf("%T", e) == "*godog.traceError" })
+}
+
+// isHarnessError reports whether err, or an error it wraps, is one package steps returns for
+// its own fault (its message starts with harnessPrefix).
+func isHarnessError(err error) bool {
+	return inChain(err, func(e error) bool { return strings.HasPrefix(e.Error(), harnessPrefix) })
+}
+
+// inChain reports whether match holds for err or any error it wraps.
+func inChain(err error, match func(error) bool) bool {
+	for err != nil {
+		if match(err) {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if inChain(e, match) {
+					return true
+				}
+			}
+			return false
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// errText returns err's message, or "" for nil.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// skipReason returns why a step was skipped: its error without godog's "skipped" prefix.
+func skipReason(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "before scenario hook failed: ")
+	msg = strings.TrimPrefix(msg, godog.ErrSkip.Error())
+	return strings.TrimSpace(strings.TrimLeft(msg, ":"))
+}

@@ -1,0 +1,157 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+// redactor hides every form of a run's secret that scimcheck knows: those the scim.Client
+// redacts, and the bare token of a header-auth secret such as "Bearer xyz", which the client
+// only knows whole. It is immutable and safe for concurrent use.
+type redactor []*scim.Redactor
+
+// newRedactor returns the redactor for a client that sends secret as auth says. Errors: the
+// auth mode and secret do not fit (as scim.New reports them).
+func newRedactor(auth scim.AuthMode, secret string) (redactor, error) {
+	c, err := scim.New(scim.Config{BaseURL: "http://127.0.0.1", Auth: auth, Secret: secret})
+	if err != nil {
+		return nil, err
+	}
+	rd := redactor{c.Redactor()}
+	if _, token, ok := strings.Cut(secret, " "); auth == scim.AuthHeader && ok && strings.TrimSpace(token) != "" {
+		rd = append(rd, scim.NewRedactor(strings.TrimSpace(token)))
+	}
+	return rd, nil
+}
+
+// String returns s with every secret replaced by scim.Redacted.
+func (rd redactor) String(s string) string {
+	for _, r := range rd {
+		s = r.String(s)
+	}
+	return s
+}
+
+// Bytes returns a copy of b with every secret replaced by scim.Redacted.
+func (rd redactor) Bytes(b []byte) []byte {
+	return []byte(rd.String(string(b)))
+}
+
+// redactWriter writes whole lines to w with every secret rd knows replaced. It holds back a
+// partial line until its newline arrives (or Flush), so that a secret split across two
+// writes is still caught. It is safe for concurrent use.
+//
+// Everything scimcheck prints goes through one: the step definitions and package scim already
+// redact, and this is the second line of defence.
+type redactWriter struct {
+	w  io.Writer
+	rd redactor
+
+	mu  sync.Mutex
+	buf []byte
+}
+
+// Write buffers p and writes every complete line. It reports len(p) unless w fails.
+func (rw *redactWriter) Write(p []byte) (int, error) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	rw.buf = append(rw.buf, p...)
+	i := bytes.LastIndexByte(rw.buf, '\n')
+	if i < 0 {
+		return len(p), nil
+	}
+	_, err := rw.w.Write(rw.rd.Bytes(rw.buf[:i+1]))
+	rw.buf = append(rw.buf[:0], rw.buf[i+1:]...)
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Flush writes what is left of an unfinished line.
+func (rw *redactWriter) Flush() error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if len(rw.buf) == 0 {
+		return nil
+	}
+	_, err := rw.w.Write(rw.rd.Bytes(rw.buf))
+	rw.buf = rw.buf[:0]
+	return err
+}
+
+// redactFile rewrites the file at path with every secret rd knows replaced, when it holds
+// any. godog writes report files itself, so they are cleaned after the run.
+func redactFile(path string, rd redactor) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	clean := rd.Bytes(raw)
+	if bytes.Equal(clean, raw) {
+		return nil
+	}
+	return os.WriteFile(path, clean, 0o644)
+}
+
+// redactEmbeddings rewrites the cucumber JSON report at path with every secret rd knows
+// replaced inside the base64 "data" of its embeddings (the attachments, such as transcripts),
+// where redactFile cannot see it.
+func redactEmbeddings(path string, rd redactor) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil // not JSON: nothing godog embedded
+	}
+	if !redactData(doc, rd) {
+		return nil
+	}
+	out, err := json.MarshalIndent(doc, "", "    ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(out, '\n'), 0o644)
+}
+
+// redactData redacts, in place, every base64 "data" string under an "embeddings" key of v, and
+// reports whether it changed any.
+func redactData(v any, rd redactor) bool {
+	changed := false
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			changed = redactData(e, rd) || changed
+		}
+	case map[string]any:
+		for k, e := range v {
+			if k != "embeddings" {
+				changed = redactData(e, rd) || changed
+				continue
+			}
+			list, _ := e.([]any)
+			for _, item := range list {
+				m, _ := item.(map[string]any)
+				data, _ := m["data"].(string)
+				plain, err := base64.StdEncoding.DecodeString(data)
+				if err != nil {
+					continue
+				}
+				if clean := rd.Bytes(plain); !bytes.Equal(clean, plain) {
+					m["data"] = base64.StdEncoding.EncodeToString(clean)
+					changed = true
+				}
+			}
+		}
+	}
+	return changed
+}

@@ -1,0 +1,230 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimcheck/scimcheck/reference/server"
+)
+
+// spcBody is a minimal valid /ServiceProviderConfig answer, so that a server can pass the probe
+// and misbehave afterwards.
+const spcBody = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],"patch":{"supported":true}}`
+
+// answerProbe answers the probe well and hands every other request to next.
+func answerProbe(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/ServiceProviderConfig") {
+			w.Header().Set("Content-Type", "application/scim+json")
+			_, _ = w.Write([]byte(spcBody))
+			return
+		}
+		next(w, r)
+	}
+}
+
+// hang never answers. It reads the body first: a server notices that the client gave up
+// only once the body is read, and a test server must not outlive its test.
+func hang(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	select {
+	case <-r.Context().Done():
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// hijackClose takes the connection over and closes it without answering.
+func hijackClose(w http.ResponseWriter, _ *http.Request) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	_ = conn.Close()
+}
+
+// slowProxy forwards every request to the reference server at base after delay.
+func slowProxy(t *testing.T, delay time.Duration) (url, token string) {
+	t.Helper()
+	ref, err := server.Start(t.Context(), server.Config{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ref.Close() })
+	h := ref.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(delay)
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + server.BasePath, ref.Token
+}
+
+// notHTTP listens on loopback and answers every request with an SSH banner. It reads the
+// request first: a banner sent before the request reaches Go's transport as an unsolicited
+// response, which package scim does not yet classify as malformed.
+func notHTTP(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = bufio.NewReader(c).ReadString('\n')
+				_, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.6\r\n"))
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/scim/v2"
+}
+
+func TestRunAgainstMisbehavingTargets(t *testing.T) {
+	huge := bytes.Repeat([]byte(" "), 11<<20) // past the client's 10 MiB cap
+	copy(huge, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[`)
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc // served by an httptest server, unless target is set
+		target  func(t *testing.T) (url, token string)
+		code    int
+		want    []string // in stdout + stderr
+	}{
+		{
+			name:    "hangs",
+			handler: hang,
+			code:    ExitError,
+			want:    []string{"could not be reached", "timeout: no response within 300ms"},
+		},
+		{
+			name:    "hangs after the probe",
+			handler: answerProbe(hang),
+			code:    ExitFail,
+			want:    []string{"no response within 300ms"},
+		},
+		{
+			name: "answers slowly, in time",
+			target: func(t *testing.T) (string, string) {
+				return slowProxy(t, 20*time.Millisecond)
+			},
+			code: ExitPass,
+			want: []string{"0 failed"},
+		},
+		{
+			name: "answers after the timeout",
+			handler: answerProbe(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				select {
+				case <-time.After(time.Second):
+				case <-r.Context().Done():
+				}
+				w.Header().Set("Content-Type", "application/scim+json")
+				_, _ = w.Write([]byte(spcBody))
+			}),
+			code: ExitFail,
+			want: []string{"no response within 300ms"},
+		},
+		{
+			name: "answers HTML",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				_, _ = w.Write([]byte("<html><body>Welcome to nginx!</body></html>"))
+			},
+			code: ExitFail,
+			want: []string{`body is not JSON (Content-Type "text/html", 43 bytes, starting "<html><body>Welcome to nginx!</body></ht…")`},
+		},
+		{
+			name: "fails with 503",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write([]byte("upstream connect error"))
+			},
+			code: ExitFail,
+			want: []string{"503 Service Unavailable", "503: the target failed with a server error", "body is not JSON"},
+		},
+		{
+			name: "answers a body past the client's cap",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/scim+json")
+				_, _ = w.Write(huge)
+			},
+			code: ExitFail,
+			want: []string{"body is larger than the client's cap of 10485760 bytes"},
+		},
+		{
+			name: "redirects",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "https://login.example.com/sso?from="+r.URL.Path, http.StatusFound)
+			},
+			code: ExitFail,
+			want: []string{"redirect (302) to https://login.example.com/sso?from=/scim/v2/ServiceProviderConfig: Okta does not follow redirects"},
+		},
+		{
+			name:    "closes the connection",
+			handler: hijackClose,
+			code:    ExitError,
+			want:    []string{"could not be reached", "connection closed"},
+		},
+		{
+			name:    "closes the connection after the probe",
+			handler: answerProbe(hijackClose),
+			code:    ExitFail,
+			want:    []string{"connection closed"},
+		},
+		{
+			name: "does not speak HTTP",
+			target: func(t *testing.T) (string, string) {
+				return notHTTP(t), "tok"
+			},
+			code: ExitError,
+			want: []string{"could not be reached", "malformed response"},
+		},
+		{
+			name: "refuses the token",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/scim+json")
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"401","detail":"bad token"}`))
+			},
+			code: ExitFail,
+			want: []string{"401: the target refused the credential"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			url, token := "", "tok"
+			if tc.target != nil {
+				url, token = tc.target(t)
+			} else {
+				srv := httptest.NewServer(tc.handler)
+				defer srv.Close()
+				url = srv.URL + "/scim/v2"
+			}
+			o := Options{Target: url, Token: token, Timeout: 300 * time.Millisecond, Tags: "@connection"}
+			if tc.code == ExitPass {
+				o.Timeout = 5 * time.Second
+			}
+			r := runOpts(t, o, 30*time.Second)
+			assert.Equal(t, tc.code, r.code, r.dump())
+			all := r.stdout + r.stderr
+			for _, w := range tc.want {
+				assert.Contains(t, all, w, r.dump())
+			}
+			assert.NotContains(t, all, "panic", r.dump())
+			assert.NotContains(t, all, "harness bug", "a misbehaving target is never scimcheck's fault")
+			t.Logf("%s: exit %d in %s", tc.name, r.code, r.elapsed.Round(time.Millisecond))
+		})
+	}
+}

@@ -1,0 +1,282 @@
+package runner
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/scimcheck/scimcheck/steps"
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+// run is the state of one Run.
+type run struct {
+	opts     Options
+	seed     int64
+	runID    string
+	target   *target
+	cfg      scim.Config
+	client   *scim.Client
+	rd       redactor
+	cat      *catalogue
+	selected []*scenario
+	obs      *observer
+	rec      *recorder
+	suite    *steps.Suite
+	elapsed  time.Duration
+	// crash is a panic that escaped godog: a harness bug.
+	crash string
+}
+
+// Run runs the scenarios o selects against o.Target (or the in-process reference server),
+// prints godog's output, the capability table and the rerun commands of failed scenarios to
+// stdout, and problems with the configuration or the target to stderr. It returns the exit
+// code: ExitPass, ExitFail, ExitUsage (nothing was sent), ExitError (the target gave no HTTP
+// answer to the probe, or scimcheck itself failed) or ExitInterrupted (ctx ended).
+//
+// No output, report file, transcript or server log holds the credential.
+func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
+	code, _ := runOnce(ctx, o, stdout, stderr)
+	return code
+}
+
+// runOnce is Run, also returning the run's state (nil when it stopped before the target was
+// opened) for tests and benchmarks.
+func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *run) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return report(stderr, err), nil
+	}
+	r := &run{opts: o, rec: &recorder{}}
+	if r.cat, err = loadCatalogue(o.features); err != nil {
+		return report(stderr, fmt.Errorf("scimcheck's own features: %w", err)), nil
+	}
+	sel, err := newSelector(o.Mode, o.Tags, o.Name)
+	if err != nil {
+		return report(stderr, err), nil
+	}
+	if r.selected, err = sel.apply(r.cat); err != nil {
+		return report(stderr, err), nil
+	}
+	if err := prepareOutputs(o); err != nil {
+		return report(stderr, err), nil
+	}
+	defer func() {
+		if r.suite == nil { // nothing ran: leave no empty report for CI to read as a result
+			removeReports(o)
+		}
+	}()
+	if r.seed = o.Seed; r.seed == 0 {
+		r.seed = randomSeed()
+	}
+	if r.runID = o.RunID; r.runID == "" {
+		r.runID = randomRunID()
+	}
+
+	if r.target, err = openTarget(ctx, o); err != nil {
+		return report(stderr, err), nil
+	}
+	defer func() {
+		if err := r.target.close(); err != nil {
+			fmt.Fprintf(stderr, "scimcheck run: stopping the in-process server: %v\n", err)
+		}
+	}()
+	r.cfg = scim.Config{
+		BaseURL: r.target.url, Auth: o.Auth, Secret: r.target.secret, Timeout: o.Timeout,
+		Insecure: o.Insecure, CAFile: o.CAFile, MaxRPS: o.MaxRPS, MaxBody: o.MaxBody,
+	}
+	r.client, err = scim.New(r.cfg)
+	if err != nil {
+		return report(stderr, usagef("%v", err)), nil
+	}
+	if r.rd, err = newRedactor(o.Auth, r.target.secret); err != nil {
+		return report(stderr, usagef("%v", err)), nil
+	}
+	out := &redactWriter{w: stdout, rd: r.rd}
+	errw := &redactWriter{w: stderr, rd: r.rd}
+	defer out.Flush()
+	defer errw.Flush()
+	return r.execute(ctx, out, errw), r
+}
+
+// execute probes the target, runs the selection and reports. out and errw redact.
+func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
+	o := r.opts
+	fmt.Fprintf(out, "seed: %d\n", r.seed)
+	where := r.target.url
+	if r.target.inProcess {
+		where += " (the reference server, in process)"
+		if len(o.Quirks) > 0 {
+			where += " with quirks " + strings.Join(o.Quirks, ", ")
+		}
+	}
+	fmt.Fprintf(out, "target: %s\n", where)
+	fmt.Fprintf(out, "run id: %s; okta mode: %s; %d of %d scenarios selected\n", r.runID, o.Mode, len(r.selected), len(r.cat.scenarios))
+	if err := probe(ctx, r.cfg, out); err != nil {
+		var ue *unreachableError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(errw, "scimcheck run: %v\nnothing was run. The probe, to try by hand:\n%s", ue, ue.curl)
+			return ExitError
+		}
+		if ctx.Err() != nil {
+			fmt.Fprintf(errw, "scimcheck run: interrupted while probing the target: %v\n", err)
+			return ExitInterrupted
+		}
+		return report(errw, fmt.Errorf("scimcheck bug: probing the target: %w", err))
+	}
+
+	start := time.Now()
+	status, err := r.runGodog(ctx, out)
+	r.elapsed = time.Since(start)
+	if err != nil {
+		return report(errw, err)
+	}
+	for _, f := range o.Formats {
+		if name, file, ok := strings.Cut(f, ":"); ok {
+			err := redactFile(file, r.rd)
+			if err == nil && name == "cucumber" {
+				err = redactEmbeddings(file, r.rd)
+			}
+			if err != nil {
+				fmt.Fprintf(errw, "scimcheck run: --format %s: %v\n", name, err)
+			}
+		}
+	}
+	if err := r.writeTraces(out); err != nil {
+		fmt.Fprintf(errw, "scimcheck run: %v\n", err)
+	}
+	tally := r.writeReport(out, errw, ctx.Err() != nil)
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintf(errw, "scimcheck run: interrupted (%v): the results above are incomplete\n", context.Cause(ctx))
+		return ExitInterrupted
+	case r.crash != "" || tally.harness > 0 || tally.notRun > 0:
+		return ExitError
+	case tally.failed > 0:
+		return ExitFail
+	case status != 0:
+		fmt.Fprintln(errw, "scimcheck run: scimcheck bug: godog reported a failure that no scenario accounts for")
+		return ExitError
+	}
+	return ExitPass
+}
+
+// runGodog runs the selected scenarios with godog and returns its status. A panic that
+// escapes godog is recorded in r.crash. Errors: the selection could not be handed to godog
+// (a harness bug).
+func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err error) {
+	o := r.opts
+	fsys := r.cat.selectedFS()
+	byPickle, byStep, err := pickleIDs(fsys, r.selected)
+	if err != nil {
+		return 0, fmt.Errorf("scimcheck bug: %w", err)
+	}
+	r.obs = newObserver(byPickle, byStep)
+	r.suite = &steps.Suite{Client: r.client, Seed: r.seed, RunID: r.runID, BatchSize: o.BatchSize, Features: fsys}
+	if o.TraceDir != "" {
+		r.suite.Recorder = r.rec.record
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r.crash = fmt.Sprintf("panic: %v\n%s", p, debug.Stack())
+			status = 1
+		}
+	}()
+	ts := godog.TestSuite{
+		Name: "scimcheck",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			r.suite.InitializeScenario(sc)
+			if o.scenarioHook != nil {
+				o.scenarioHook(sc)
+			}
+			r.obs.register(sc)
+		},
+		Options: &godog.Options{
+			FS:             fsys,
+			Paths:          []string{featureDir},
+			Format:         strings.Join(o.Formats, ","),
+			Output:         out,
+			NoColors:       !o.Color,
+			Concurrency:    o.Concurrency,
+			Strict:         true,
+			DefaultContext: ctx,
+		},
+	}
+	return ts.Run(), nil
+}
+
+// prepareOutputs creates the report files and the trace directory of o, so that a path that
+// cannot be written is a usage error before anything runs. Errors: *usageError.
+func prepareOutputs(o Options) error {
+	for _, f := range o.Formats {
+		if name, file, ok := strings.Cut(f, ":"); ok {
+			fh, err := os.Create(file)
+			if err != nil {
+				return usagef("--format %s: %v", name, err)
+			}
+			fh.Close()
+		}
+	}
+	if o.TraceDir != "" && o.TraceDir != "-" {
+		if err := os.MkdirAll(o.TraceDir, 0o755); err != nil {
+			return usagef("--trace-dir: %v", err)
+		}
+	}
+	return nil
+}
+
+// removeReports removes the report files prepareOutputs created.
+func removeReports(o Options) {
+	for _, f := range o.Formats {
+		if _, file, ok := strings.Cut(f, ":"); ok {
+			_ = os.Remove(file)
+		}
+	}
+}
+
+// report prints err to w as `scimcheck run` and returns its exit code (see reportAs).
+func report(w io.Writer, err error) int { return reportAs(w, "run", err) }
+
+// reportAs prints err to w as `scimcheck <cmd>` and returns its exit code: ExitUsage for a
+// *usageError, else ExitError.
+func reportAs(w io.Writer, cmd string, err error) int {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(w, "scimcheck %s: %v\n(scimcheck %s --help explains every flag)\n", cmd, err, cmd)
+		return ExitUsage
+	}
+	fmt.Fprintf(w, "scimcheck %s: %v\n", cmd, err)
+	return ExitError
+}
+
+// randomSeed returns a random non-zero seed.
+func randomSeed() int64 {
+	var b [8]byte
+	for {
+		_, _ = crand.Read(b[:])
+		if s := int64(binary.LittleEndian.Uint64(b[:]) >> 1); s != 0 {
+			return s
+		}
+	}
+}
+
+// randomRunID returns "sc" and four random base-36 characters, e.g. "scn4k2".
+func randomRunID() string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	var b [4]byte
+	_, _ = crand.Read(b[:])
+	id := []byte("sc")
+	for _, c := range b {
+		id = append(id, digits[int(c)%len(digits)])
+	}
+	return string(id)
+}

@@ -1,0 +1,162 @@
+package scim
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Do sends r and returns the whole exchange. A non-2xx status, a 3xx included, is data in the
+// Exchange, not an error.
+//
+// A 429 is retried as Config.Retry429 says; the Exchange then holds the last response and
+// Retries lists the waits. Each attempt is bounded by Config.Timeout, body reading included.
+//
+// Errors:
+//   - a malformed Request (a harness bug): a plain error and a nil Exchange;
+//   - no usable response (the target failed): a *TransportError, with the Exchange holding
+//     the request (and any partial response) so Curl and Transcript still work;
+//   - ctx ended: an error wrapping ctx.Err(), with the Exchange as far as it got.
+func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
+	p, err := c.prepare(r)
+	if err != nil {
+		return nil, err
+	}
+	ex := &Exchange{
+		Request:  p.record,
+		redactor: c.redactor,
+		source:   p.source,
+		mode:     c.cfg.Auth,
+		curl:     curlOptions{insecure: c.cfg.Insecure, caFile: c.cfg.CAFile, timeout: c.cfg.Timeout},
+	}
+	line := ex.RequestLine()
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			ex.Err = fmt.Errorf("%s: %w", line, err)
+			return ex, ex.Err
+		}
+		if c.limiter != nil {
+			if err := c.cfg.Sleep(ctx, c.limiter.reserve()); err != nil {
+				ex.Err = stopped(line, "waiting for the MaxRPS limit", err)
+				return ex, ex.Err
+			}
+		}
+		ex.Attempts = attempt
+		ex.Response = RecordedResponse{}
+		if err := c.once(ctx, p, ex, line); err != nil {
+			ex.Err = err
+			return ex, err
+		}
+		if ex.Response.StatusCode != http.StatusTooManyRequests || attempt >= c.cfg.Retry429.MaxAttempts {
+			return ex, nil
+		}
+		ra := ex.Response.Header.Get("Retry-After")
+		wait := c.retryWait(ra, attempt)
+		ex.Retries = append(ex.Retries, Retry{RetryAfter: ra, Wait: wait, Duration: ex.Duration})
+		if err := c.cfg.Sleep(ctx, wait); err != nil {
+			ex.Err = stopped(line, fmt.Sprintf("waiting %s to retry after 429", wait), err)
+			return ex, ex.Err
+		}
+	}
+}
+
+// once sends one attempt of p and records its response in ex.
+func (c *Client) once(ctx context.Context, p *prepared, ex *Exchange, line string) error {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	var body io.Reader = http.NoBody
+	if len(p.record.Body) > 0 {
+		body = bytes.NewReader(p.record.Body)
+	}
+	req, err := http.NewRequestWithContext(actx, p.method, p.url, body)
+	if err != nil { // prepare validated the URL and method: a harness bug
+		return redactError(c.redactor, err)
+	}
+	req.Header = p.wire.Clone()
+	if host := req.Header.Get("Host"); host != "" {
+		req.Host = host
+		req.Header.Del("Host")
+	}
+
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		ex.Duration = time.Since(start)
+		return c.failure(ctx, actx, line, err, false)
+	}
+	defer resp.Body.Close()
+	ex.Response = RecordedResponse{
+		Proto:        resp.Proto,
+		StatusCode:   resp.StatusCode,
+		Status:       resp.Status,
+		Header:       resp.Header.Clone(),
+		Uncompressed: resp.Uncompressed,
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBody+1))
+	if int64(len(b)) > c.cfg.MaxBody {
+		b, ex.Response.Truncated = b[:c.cfg.MaxBody], true
+	}
+	ex.Response.Body = b
+	ex.Duration = time.Since(start)
+	if err != nil {
+		return c.failure(ctx, actx, line, err, true)
+	}
+	return nil
+}
+
+// retryWait returns how long to wait after the attempt-th response, a 429 whose Retry-After
+// header is ra (see Retry429).
+func (c *Client) retryWait(ra string, attempt int) time.Duration {
+	rc := c.cfg.Retry429
+	var wait time.Duration
+	if n, err := strconv.ParseInt(strings.TrimSpace(ra), 10, 64); err == nil && n >= 0 {
+		if n > int64(rc.MaxWait/time.Second) {
+			return rc.MaxWait
+		}
+		wait = time.Duration(n) * time.Second
+	} else {
+		wait = rc.BackoffBase
+		for i := 1; i < attempt && wait < rc.MaxWait; i++ {
+			wait *= 2
+		}
+	}
+	return min(wait, rc.MaxWait)
+}
+
+// stopped returns the error for a wait that Config.Sleep ended early: normally the caller's
+// context ending, which is the harness stopping, not the target failing.
+func stopped(line, what string, err error) error {
+	return fmt.Errorf("%s: %s: %w", line, what, err)
+}
+
+// limiter spaces requests at least interval apart (a token bucket holding one token). It is
+// safe for concurrent use.
+type limiter struct {
+	interval time.Duration
+	now      func() time.Time
+
+	mu   sync.Mutex
+	next time.Time // when the next request may start
+}
+
+// reserve books the next slot and returns how long to wait for it.
+func (l *limiter) reserve() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if l.next.Before(now) {
+		l.next = now
+	}
+	wait := l.next.Sub(now)
+	l.next = l.next.Add(l.interval)
+	return wait
+}
+
+// Redactor returns the Redactor for the client's secret, for the harness's own logs.
+func (c *Client) Redactor() *Redactor { return c.redactor }

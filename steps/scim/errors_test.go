@@ -1,0 +1,142 @@
+package scim
+
+import (
+	"bufio"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// rawServer answers each connection with fn after reading the request head, and returns its
+// base URL.
+func rawServer(t *testing.T, fn func(c net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				_, _ = http.ReadRequest(bufio.NewReader(conn))
+				fn(conn)
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+func TestTransportErrors(t *testing.T) {
+	refused, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	refusedURL := "http://" + refused.Addr().String()
+	require.NoError(t, refused.Close())
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) })
+
+	tests := []struct {
+		name       string
+		base       string
+		kind       Kind
+		want       string // the error text after "GET /Users HTTP/1.1: "
+		wantStatus int    // the status recorded before the failure, if any
+	}{
+		{"refused", refusedURL, KindRefused,
+			"connection refused: dial tcp " + refused.Addr().String() + ": connect: connection refused", 0},
+		{"closed before answering", rawServer(t, func(net.Conn) {}), KindClosed,
+			"connection closed: the server closed the connection before a complete response: EOF", 0},
+		{"reset", rawServer(t, func(c net.Conn) { _ = c.(*net.TCPConn).SetLinger(0) }), KindReset, "", 0},
+		{"not HTTP", rawServer(t, func(c net.Conn) { _, _ = io.WriteString(c, "HELLO\r\n\r\n") }), KindMalformed,
+			`malformed response: net/http: HTTP/1.x transport connection broken: malformed HTTP response "HELLO"`, 0},
+		{"secret echoed in garbage", rawServer(t, func(c net.Conn) {
+			_, _ = io.WriteString(c, "HTTP/1.1 "+canary+"\r\n\r\n")
+		}), KindMalformed, "", 0},
+		{"closed mid-body", rawServer(t, func(c net.Conn) {
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"id\":")
+		}), KindClosed, "connection closed: the server closed the connection before a complete response: unexpected EOF", 200},
+		{"slow headers", rawServer(t, func(net.Conn) { <-hold }), KindTimeout,
+			"timeout: no response within 100ms: Okta closes the socket after 60 seconds", 0},
+		{"slow body", rawServer(t, func(c net.Conn) {
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"id\":")
+			<-hold
+		}), KindTimeout, "timeout: response body not complete within 100ms: Okta closes the socket after 60 seconds", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := client(t, Config{BaseURL: tt.base, Secret: canary, Timeout: 100 * time.Millisecond})
+			start := time.Now()
+			ex, err := c.Do(context.Background(), Request{Path: "/Users"})
+			assert.Less(t, time.Since(start), 2*time.Second, "never hangs past Timeout")
+
+			var te *TransportError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, tt.kind, te.Kind, err.Error())
+			if tt.want != "" {
+				assert.Equal(t, "GET /Users HTTP/1.1: "+tt.want, err.Error())
+			}
+			assert.NotContains(t, err.Error(), canary)
+			require.NotNil(t, ex, "the exchange is returned with the error")
+			assert.Equal(t, err, ex.Err)
+			assert.Equal(t, tt.wantStatus, ex.Response.StatusCode)
+			assert.Contains(t, ex.Transcript(), err.Error())
+			assert.NotContains(t, ex.Transcript(), canary)
+			assert.NotContains(t, ex.Curl(), canary)
+		})
+	}
+}
+
+func TestCallerCancelIsNotATargetFailure(t *testing.T) {
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) })
+	base := rawServer(t, func(net.Conn) { <-hold })
+	c := client(t, Config{BaseURL: base})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+
+	_, err := c.Do(ctx, Request{Path: "/Users"})
+	require.Error(t, err)
+	var te *TransportError
+	assert.NotErrorAs(t, err, &te)
+	assert.True(t, errors.Is(err, context.DeadlineExceeded))
+	assert.Equal(t, "GET /Users HTTP/1.1: context deadline exceeded", err.Error())
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		err  error
+		want Kind
+	}{
+		{&net.DNSError{Err: "no such host", Name: "scim.invalid", IsNotFound: true}, KindDNS},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, KindRefused},
+		{&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, KindReset},
+		{&net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}, KindReset},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, KindUnreachable},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}, KindUnreachable},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}, KindTimeout},
+		{x509.HostnameError{Certificate: &x509.Certificate{}, Host: "h"}, KindTLS},
+		{errors.New("tls: handshake failure"), KindTLS},
+		{fmt.Errorf("read: %w", io.ErrUnexpectedEOF), KindClosed},
+		{errors.New(`malformed HTTP status code "x"`), KindMalformed},
+		{errors.New("something else"), KindOther},
+	}
+	for _, tt := range tests {
+		t.Run(tt.err.Error(), func(t *testing.T) {
+			assert.Equal(t, tt.want, classify(tt.err))
+		})
+	}
+}

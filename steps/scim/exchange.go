@@ -1,0 +1,276 @@
+package scim
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// RecordedRequest is a request as sent, with its Authorization header redacted.
+type RecordedRequest struct {
+	Method string
+	// URL is the full URL, query included, exactly as sent.
+	URL string
+	// Header holds the headers set by the client; the transport adds Host, Content-Length
+	// and Accept-Encoding. Authorization is redacted, e.g. "Bearer [REDACTED]".
+	Header http.Header
+	Body   []byte
+}
+
+// RecordedResponse is a response as received. Header and Body are raw: a hostile server may
+// echo secrets in them, so render them with Exchange.Redact.
+type RecordedResponse struct {
+	// Proto is e.g. "HTTP/1.1".
+	Proto string
+	// StatusCode is e.g. 201; 0 when no response arrived.
+	StatusCode int
+	// Status is e.g. "201 Created", with the server's reason phrase.
+	Status string
+	Header http.Header
+	// Body holds at most Config.MaxBody bytes, gzip already decoded.
+	Body []byte
+	// Truncated reports that the body was longer than Config.MaxBody.
+	Truncated bool
+	// Uncompressed reports that the body arrived gzip-encoded and was decoded.
+	Uncompressed bool
+}
+
+// Retry is one 429 answer that Do waited after and retried.
+type Retry struct {
+	// RetryAfter is the raw Retry-After header, "" when absent.
+	RetryAfter string
+	// Wait is how long Do waited before the next attempt.
+	Wait time.Duration
+	// Duration is how long the 429 took to arrive.
+	Duration time.Duration
+}
+
+// Exchange is one request and the response it got: what the harness checks and what it shows
+// when a check fails. Its methods render nothing unredacted; its exported fields are raw data
+// (only the request's Authorization header is redacted at the source).
+type Exchange struct {
+	Request  RecordedRequest
+	Response RecordedResponse
+	// Duration is the last attempt's time, from sending the request to its last body byte.
+	Duration time.Duration
+	// Attempts counts the requests sent: 1 plus len(Retries).
+	Attempts int
+	// Retries lists the 429 answers that were retried, oldest first.
+	Retries []Retry
+	// Err is the error Do returned, if any.
+	Err error
+
+	redactor *Redactor
+	source   authSource
+	mode     AuthMode
+	curl     curlOptions
+}
+
+// curlOptions are the Client settings Curl reproduces.
+type curlOptions struct {
+	insecure bool
+	caFile   string
+	timeout  time.Duration
+}
+
+// renderMax bounds how many body bytes Curl and Transcript show.
+const renderMax = 64 << 10
+
+// IsJSON reports whether the response body is one valid JSON value.
+func (ex *Exchange) IsJSON() bool {
+	return len(bytes.TrimSpace(ex.Response.Body)) > 0 && gjson.ValidBytes(ex.Response.Body)
+}
+
+// JSON returns the parsed response body, or the zero gjson.Result when it is not valid JSON.
+// Values are raw: pass what you print through Redact.
+func (ex *Exchange) JSON() gjson.Result {
+	if !ex.IsJSON() {
+		return gjson.Result{}
+	}
+	return gjson.ParseBytes(ex.Response.Body)
+}
+
+// Redact returns s with the client's secrets replaced by Redacted.
+func (ex *Exchange) Redact(s string) string { return ex.redactor.String(s) }
+
+// RequestLine returns the HTTP request line, e.g.
+// "GET /scim/v2/Users?filter=userName%20eq%20%22a%40b.c%22&startIndex=1&count=100 HTTP/1.1".
+func (ex *Exchange) RequestLine() string {
+	uri := ex.Request.URL
+	if u, err := url.Parse(ex.Request.URL); err == nil {
+		uri = u.RequestURI()
+	}
+	return ex.Redact(ex.Request.Method + " " + uri + " HTTP/1.1")
+}
+
+// String returns Transcript, so that printing an *Exchange never leaks a secret.
+func (ex *Exchange) String() string { return ex.Transcript() }
+
+// Curl returns a shell command that sends the request again, followed by the response as "#"
+// comment lines. The secret is read from $SCIMCHECK_TOKEN (for basic auth it holds
+// "user:password"); bodies are single-quoted for a POSIX shell.
+func (ex *Exchange) Curl() string {
+	var b strings.Builder
+	b.WriteString("curl -sS -i --compressed")
+	if ex.curl.insecure {
+		b.WriteString(" -k")
+	}
+	if ex.curl.caFile != "" {
+		b.WriteString(" --cacert " + shellQuote(ex.curl.caFile))
+	}
+	if ex.curl.timeout > 0 {
+		fmt.Fprintf(&b, " --max-time %g", ex.curl.timeout.Seconds())
+	}
+	fmt.Fprintf(&b, " -X %s %s", ex.Request.Method, shellQuote(ex.Request.URL))
+	h := ex.Request.Header
+	for _, k := range sortedKeys(h) {
+		if k == "Authorization" && ex.source != authUnknown {
+			continue
+		}
+		for _, v := range h[k] {
+			b.WriteString(" \\\n  -H " + shellQuote(k+": "+v))
+		}
+	}
+	// curl adds these when absent; an empty value stops it, as the client did.
+	for _, k := range []string{"Accept", "User-Agent"} {
+		if _, ok := h[k]; !ok {
+			b.WriteString(" \\\n  -H " + shellQuote(k+":"))
+		}
+	}
+	if _, ok := h["Content-Type"]; !ok && len(ex.Request.Body) > 0 {
+		b.WriteString(" \\\n  -H 'Content-Type:'")
+	}
+	switch {
+	case ex.source == authRaw:
+		b.WriteString(" \\\n  -H " + shellQuote("Authorization: "+h.Get("Authorization")))
+	case ex.source == authConfigured && ex.mode == AuthBearer:
+		b.WriteString(" \\\n  -H \"Authorization: Bearer $SCIMCHECK_TOKEN\"")
+	case ex.source == authConfigured && ex.mode == AuthHeader:
+		b.WriteString(" \\\n  -H \"Authorization: $SCIMCHECK_TOKEN\"")
+	case ex.source == authConfigured && ex.mode == AuthBasic:
+		b.WriteString(" \\\n  -u \"$SCIMCHECK_TOKEN\"")
+	}
+	if len(ex.Request.Body) > 0 {
+		b.WriteString(" \\\n  --data-raw " + shellQuote(string(ex.Request.Body)))
+	}
+	b.WriteString("\n")
+	ex.writeResponse(&b, "# ")
+	return ex.Redact(b.String())
+}
+
+// Transcript returns the request and response in "curl -v" style: "> " request lines,
+// "< " response lines, then a summary line. Secrets are redacted.
+func (ex *Exchange) Transcript() string {
+	var b strings.Builder
+	b.WriteString("> " + ex.RequestLine() + "\n")
+	if u, err := url.Parse(ex.Request.URL); err == nil {
+		b.WriteString("> Host: " + u.Host + "\n")
+	}
+	writeHeader(&b, "> ", ex.Request.Header)
+	if len(ex.Request.Body) > 0 {
+		b.WriteString(">\n")
+		writeBody(&b, "> ", ex.Request.Body, false)
+	}
+	for i, r := range ex.Retries {
+		ra := "no Retry-After"
+		if r.RetryAfter != "" {
+			ra = fmt.Sprintf("Retry-After: %s", r.RetryAfter)
+		}
+		fmt.Fprintf(&b, "* attempt %d: 429 Too Many Requests (%s) after %s; waited %s\n",
+			i+1, ra, round(r.Duration), r.Wait)
+	}
+	ex.writeResponse(&b, "< ")
+	fmt.Fprintf(&b, "* %s in %s, %d attempt(s)\n", ex.summary(), round(ex.Duration), ex.Attempts)
+	return ex.Redact(b.String())
+}
+
+// summary returns the status, or the error when no response arrived.
+func (ex *Exchange) summary() string {
+	switch {
+	case ex.Response.StatusCode == 0 && ex.Err != nil:
+		return "no response: " + ex.Err.Error()
+	case ex.Response.StatusCode == 0:
+		return "no response"
+	case ex.Err != nil:
+		return ex.Response.Status + ", then " + ex.Err.Error()
+	}
+	return ex.Response.Status
+}
+
+// writeResponse writes the status line, headers and body, each line prefixed.
+func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
+	r := ex.Response
+	if r.StatusCode == 0 {
+		b.WriteString(prefix + ex.summary() + "\n")
+		return
+	}
+	proto := r.Proto
+	if proto == "" {
+		proto = "HTTP/1.1"
+	}
+	b.WriteString(prefix + proto + " " + r.Status + "\n")
+	writeHeader(b, prefix, r.Header)
+	b.WriteString(strings.TrimRight(prefix, " ") + "\n")
+	writeBody(b, prefix, r.Body, r.Truncated)
+	if r.Uncompressed {
+		b.WriteString(prefix + "[body was gzip-encoded; shown decoded]\n")
+	}
+}
+
+// writeHeader writes h sorted by name, one "prefix Name: value" line per value.
+func writeHeader(b *strings.Builder, prefix string, h http.Header) {
+	for _, k := range sortedKeys(h) {
+		for _, v := range h[k] {
+			b.WriteString(prefix + k + ": " + v + "\n")
+		}
+	}
+}
+
+// writeBody writes body (at most renderMax bytes) one prefixed line per line.
+func writeBody(b *strings.Builder, prefix string, body []byte, truncated bool) {
+	if len(body) == 0 {
+		return
+	}
+	shown := body
+	if len(shown) > renderMax {
+		shown = shown[:renderMax]
+	}
+	for _, line := range strings.Split(strings.ToValidUTF8(string(shown), "\uFFFD"), "\n") {
+		b.WriteString(prefix + strings.TrimSuffix(line, "\r") + "\n")
+	}
+	if len(body) > renderMax {
+		fmt.Fprintf(b, "%s[%d more bytes not shown]\n", prefix, len(body)-renderMax)
+	}
+	if truncated {
+		fmt.Fprintf(b, "%s[body cut at %d bytes by Config.MaxBody]\n", prefix, len(body))
+	}
+}
+
+// round returns d rounded for reading: to the millisecond, or the microsecond below 1ms.
+func round(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// sortedKeys returns h's names in order.
+func sortedKeys(h http.Header) []string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// shellQuote returns s single-quoted for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,72 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/scimcheck/scimcheck/steps/expect"
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+// Okta's Runscope spec test (okta-wire §8): its generated data and its own create request.
+
+// specUser: Given the spec test's random user "runscope": randomGivenName is "Runscope" and
+// three digits, randomFamilyName one capital, eight small letters and three digits, and the
+// userName (= email) their concatenation at atko.com, here with the run id before the "@"
+// (okta-wire §8.1).
+func specUser(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	given := "Runscope" + w.random(digits, 3)
+	family := w.random(upper, 1) + w.random(lower, 8) + w.random(digits, 3)
+	addr := given + family + "." + w.runID() + "@atko.com"
+	w.users[alias] = &user{
+		alias:      alias,
+		userName:   addr,
+		givenName:  given,
+		familyName: family,
+		email:      addr,
+		oktaID:     "00u" + w.random(base62, 17),
+		password:   w.random(lower+upper+digits+pwSymbol, 8),
+		cleared:    map[string]string{},
+	}
+	return nil
+}
+
+// specGroup: Given the spec test's random group "runscope-group" (okta-wire §8.1, 2023 version).
+func specGroup(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	w.groups[alias] = &group{alias: alias, displayName: w.runID() + " Runscope Group " + w.random(digits, 3)}
+	return nil
+}
+
+// specCreated: Given the spec test has created "runscope": its step 11 POST, which must work
+// for the later steps to start.
+func specCreated(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	u, ok := w.users[alias]
+	if !ok {
+		return fmt.Errorf("scimcheck harness error in the feature: %q is not a spec test user; add `Given the spec test's random user %q`", alias, alias)
+	}
+	body := mustJSON(map[string]any{
+		"schemas":     []string{schemaUser},
+		"userName":    u.userName,
+		"name":        nameBody{GivenName: u.givenName, FamilyName: u.familyName},
+		"emails":      []emailBody{{Primary: true, Value: u.email, Type: "work"}},
+		"displayName": u.displayName(),
+		"active":      true,
+	})
+	ex, err := w.send(ctx, scim.Request{Method: http.MethodPost, Path: "/Users", Header: specHeader(http.MethodPost, "/Users"), Body: body})
+	if err != nil {
+		return setupError(fmt.Sprintf("creating %q with the spec test's step 11", alias), err)
+	}
+	if err := expect.StatusIn(ex, []int{http.StatusOK, http.StatusCreated}, becauseCreate); err != nil {
+		return setupError(fmt.Sprintf("creating %q with the spec test's step 11", alias), err)
+	}
+	if err := expect.NotEmpty(ex, "id", becauseCreate); err != nil {
+		return setupError(fmt.Sprintf("creating %q with the spec test's step 11", alias), err)
+	}
+	u.id, u.active = ex.JSON().Get("id").String(), true
+	u.firstID = u.id
+	return nil
+}

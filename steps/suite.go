@@ -1,0 +1,74 @@
+// Package steps is the godog glue of scimcheck: the per-scenario world, and step definitions
+// that send Okta's exact request sequences through package scim and check the answers with
+// package expect. Suite.InitializeScenario registers every step.
+package steps
+
+import (
+	"io/fs"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+// Suite holds what every scenario of one run shares. It is safe for concurrent scenarios.
+type Suite struct {
+	// Client talks to the target. Required.
+	Client *scim.Client
+	// Seed derives all generated data (names, passwords, Okta ids); the same seed and scenario
+	// give the same data.
+	Seed int64
+	// RunID namespaces every name this run creates (e.g. "scN4K2"), so a run against a real
+	// tenant never touches data it did not create.
+	RunID string
+	// BatchSize is the most membership changes Okta puts in one group PATCH (default 100).
+	BatchSize int
+	// Recorder, when set, receives every exchange of every scenario, in order (transcripts).
+	// Scenarios may run concurrently: it must be safe for concurrent use.
+	Recorder func(scenario string, ex *scim.Exchange)
+	// Features is where the feature files live, to name each Result's feature; nil means
+	// features.FS.
+	Features fs.FS
+
+	mu       sync.Mutex
+	results  []Result
+	requests atomic.Int64
+	names    sync.Map     // feature URI → Feature name
+	gate     sync.RWMutex // held shared by every scenario, exclusively by @exclusive ones
+}
+
+// Result is the outcome of one scenario.
+type Result struct {
+	Name     string
+	Feature  string
+	Tags     []string
+	Status   string // "passed", "failed" or "skipped"
+	Message  string // the failure message, or why it was skipped
+	Duration time.Duration
+	Steps    []StepResult
+}
+
+// StepResult is the outcome of one step.
+type StepResult struct {
+	Text    string
+	Status  string // "passed", "failed", "skipped", "undefined", "pending"
+	Message string
+}
+
+// Results returns the outcomes recorded so far, in completion order.
+func (s *Suite) Results() []Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Result(nil), s.results...)
+}
+
+// Requests returns how many HTTP requests the scenarios sent so far, retries after a 429 and
+// cleanup included. It is safe to call while scenarios run.
+func (s *Suite) Requests() int64 { return s.requests.Load() }
+
+func (s *Suite) record(r Result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.results = append(s.results, r)
+}

@@ -1,0 +1,275 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/scimcheck/scimcheck/steps/expect"
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+// Okta's user assignment (okta-wire §2): the look-up, then a POST or a link.
+
+// oktaHasUsers: Given Okta has a user "ada" / users "ada, grace". It only names Okta users;
+// nothing is sent.
+func oktaHasUsers(ctx context.Context, list string) error {
+	w := worldFromContext(ctx)
+	for _, a := range aliases(list) {
+		w.user(a)
+	}
+	return nil
+}
+
+// oktaHasNonEmailUser: the Okta username mapping yields "ada.<run>.<rand>", not an email
+// address, while the email stays an address (okta-wire §2.2).
+func oktaHasNonEmailUser(ctx context.Context, alias string) error {
+	u := worldFromContext(ctx).user(alias)
+	u.userName = strings.TrimSuffix(u.userName, "@example.com")
+	return nil
+}
+
+// appHasActiveUser: the vendor's own app created the user before Okta provisioning was on.
+func appHasActiveUser(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	u := w.user(alias)
+	return w.vendorCreate(ctx, u, u.userName)
+}
+
+// appHasUpperCasedUser: as appHasActiveUser, with the userName stored upper-cased.
+func appHasUpperCasedUser(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	u := w.user(alias)
+	return w.vendorCreate(ctx, u, strings.ToUpper(u.userName))
+}
+
+// vendorCreate creates u directly through the protocol, as the vendor's app would, and
+// records its id. It is set-up, so it accepts any 2xx and finds the id by a look-up when the
+// answer has none; a failure says the scenario could not start.
+func (w *world) vendorCreate(ctx context.Context, u *user, userName string) error {
+	ex, err := w.send(ctx, write(http.MethodPost, "/Users", vendorUserJSON(u, userName)))
+	if err != nil {
+		return setupError(fmt.Sprintf("creating %q in the app", u.alias), err)
+	}
+	if err := expect.StatusIn(ex, []int{200, 201}, "the scenario needs a user that is already in the app"); err != nil {
+		return setupError(fmt.Sprintf("creating %q in the app", u.alias), err)
+	}
+	id := ex.JSON().Get("id").String()
+	if id == "" {
+		look, err := w.send(ctx, lookupRequest(userName, false))
+		if err != nil {
+			return setupError(fmt.Sprintf("finding the id of %q", u.alias), err)
+		}
+		id = look.JSON().Get("Resources.0.id").String()
+		if id == "" {
+			return setupError(fmt.Sprintf("finding the id of %q", u.alias),
+				expect.NotEmpty(look, "Resources.0.id", "the create answer had no id, so the user must be found by its userName"))
+		}
+		w.createdUsers = append(w.createdUsers, id)
+	}
+	u.id, u.active = id, true
+	if u.firstID == "" {
+		u.firstID = id
+	}
+	return nil
+}
+
+// setupError says a Given step could not prepare the scenario.
+func setupError(what string, err error) error {
+	return fmt.Errorf("set-up failed while %s, so the scenario could not start (the failing request is not the behaviour under test, but Okta needs it too):\n%w", what, err)
+}
+
+// oktaAssigns: When Okta assigns the app to "ada" (also "again", "has assigned", "retries the
+// assignment of").
+func oktaAssigns(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	return w.assign(ctx, alias)
+}
+
+// oktaProvisions: Given Okta has provisioned "ada, grace": each is assigned and must end up in
+// the app, created or linked.
+func oktaProvisions(ctx context.Context, list string) error {
+	w := worldFromContext(ctx)
+	for _, a := range aliases(list) {
+		if err := w.assign(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// assign replays an assignment: the look-up, then POST when nobody was found, or the link
+// sequence (GET, activate, GET, PUT) when the user was (okta-wire §2.2–§2.4).
+func (w *world) assign(ctx context.Context, alias string) error {
+	u := w.user(alias)
+	q := w.begin("assignment", alias, fmt.Sprintf("Okta's assignment of %q", alias))
+	ex, err := q.send(ctx, "the look-up GET /Users?filter=userName eq …", lookupRequest(u.userName, false))
+	if err != nil {
+		return err
+	}
+	found, err := q.foundUser(ex, u.userName)
+	if err != nil {
+		return err
+	}
+	if found == "" {
+		return w.create(ctx, q, u)
+	}
+	q.f.foundID = found
+	u.id = found
+	if u.firstID == "" {
+		u.firstID = found
+	}
+	return w.activateAndUpdate(ctx, q, u)
+}
+
+// foundUser reads the look-up answer: the id of the one user with userName, or "" when there
+// is none (200 with totalResults 0, or the 404 Okta also accepts).
+func (q *sequence) foundUser(ex *scim.Exchange, userName string) (string, error) {
+	const what = "the look-up GET /Users?filter=userName eq …"
+	if ex.Response.StatusCode == http.StatusNotFound && expect.Contains(ex, "schemas", expect.ErrorSchema, "") == nil {
+		return "", nil
+	}
+	if err := expect.Status(ex, http.StatusOK, becauseLookup); err != nil {
+		return "", q.fail(what, `the task fails: "Error while verifying if user … exists" (okta-wire §1.4, §2.2)`, err)
+	}
+	if err := listResponse(ex, becauseLookup); err != nil {
+		return "", q.fail(what, "Okta cannot read the answer and fails the sync silently: no POST is sent (okta-wire §2.2, §9.4)", err)
+	}
+	body := ex.JSON()
+	if body.Get("totalResults").Int() == 0 {
+		return "", nil
+	}
+	if n := body.Get("totalResults").Int(); n != 1 {
+		return "", q.fail(what, "Okta links the first resource it gets back: with several matches it may link another person's account",
+			failure(ex, "totalResults", "1 (number): the one user with this userName", describe(body.Get("totalResults")), becauseLookupMatch))
+	}
+	if err := expect.EqualFold(ex, "Resources.0.userName", userName, becauseLookupMatch); err != nil {
+		return "", q.fail(what, "Okta would link another person's account", err)
+	}
+	if err := expect.NotEmpty(ex, "Resources.0.id", becauseLookupMatch); err != nil {
+		return "", q.fail(what, "Okta has no id to store and fails the task", err)
+	}
+	return body.Get("Resources.0.id").String(), nil
+}
+
+// create sends Okta's POST /Users for u (okta-wire §2.3).
+func (w *world) create(ctx context.Context, q *sequence, u *user) error {
+	const what = "POST /Users, creating the user the look-up did not find"
+	ex, err := q.send(ctx, what, write(http.MethodPost, "/Users", createUserJSON(u)))
+	if err != nil {
+		return err
+	}
+	q.f.posted = ex
+	if ex.Response.StatusCode == http.StatusConflict {
+		look := q.f.exchanges[0]
+		okta := fmt.Sprintf("Okta trusted the look-up, POSTed (request 2, %s) and got %s; it marks the task failed "+
+			"and the admin sees the 409 (okta-wire §2.5, §9.4)", ex.RequestLine(), ex.Response.Status)
+		if d := ex.JSON().Get("detail"); d.Exists() {
+			okta += ": " + ex.Redact(d.String())
+		}
+		return &flowError{title: q.title, n: 1, what: "the look-up GET /Users?filter=userName eq …", okta: okta,
+			err: failure(look, "totalResults", "1 (number): the user the server holds, as its 409 to the POST shows",
+				describe(look.JSON().Get("totalResults")), becauseFindExisting)}
+	}
+	if err := expect.StatusIn(ex, []int{http.StatusOK, http.StatusCreated}, becauseCreate); err != nil {
+		return q.fail(what, `the task fails: "Automatic provisioning of user … failed" (okta-wire §2.3)`, err)
+	}
+	if err := expect.NotEmpty(ex, "id", becauseCreate); err != nil {
+		return q.fail(what, `the task fails: "Create new user returned empty user" (okta-wire §2.3)`, err)
+	}
+	u.id, u.active = ex.JSON().Get("id").String(), true
+	if u.firstID == "" {
+		u.firstID = u.id
+	}
+	return nil
+}
+
+// activateAndUpdate links a found user the way Okta does: GET, activate (PATCH or PUT by
+// mode), GET, PUT the profile (okta-wire §2.4, §5).
+func (w *world) activateAndUpdate(ctx context.Context, q *sequence, u *user) error {
+	if err := w.activate(ctx, q, u); err != nil {
+		return err
+	}
+	return w.putProfile(ctx, q, u)
+}
+
+// activate reads u, then activates it: PATCH active true in OIN apps, PUT of the whole user
+// with active true in AIW apps.
+func (w *world) activate(ctx context.Context, q *sequence, u *user) error {
+	got, err := w.readForUpdate(ctx, q, u)
+	if err != nil {
+		return err
+	}
+	var req = write(http.MethodPatch, userPath(u.id), patchJSON(activeOp(true)))
+	if w.mode == modeAIW {
+		req = write(http.MethodPut, userPath(u.id), mustJSON(oktaPUT(got, u, true)))
+	}
+	what := req.Method + " /Users/{id} with active true"
+	ex, err := q.send(ctx, what, req)
+	if err != nil {
+		return err
+	}
+	q.f.activated = ex
+	if err := expect.StatusIn(ex, okStatuses(req.Method), becauseActivate); err != nil {
+		return q.fail(what, "the task fails and the user stays inactive in the app (okta-wire §2.4, §5)", err)
+	}
+	u.active = true
+	return nil
+}
+
+// okStatuses returns what Okta accepts for a write: 200 or 204 for PATCH, 200 for PUT.
+func okStatuses(method string) []int {
+	if method == http.MethodPatch {
+		return []int{http.StatusOK, http.StatusNoContent}
+	}
+	return []int{http.StatusOK}
+}
+
+// oktaLooksUp: When Okta looks up "ada": the existence check alone, checked by Then steps.
+func oktaLooksUp(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	u := w.user(alias)
+	w.because = becauseNotFound
+	if u.id != "" {
+		w.because = becauseFindExisting
+	}
+	_, err := w.send(ctx, lookupRequest(u.userName, false))
+	return err
+}
+
+// oktaLooksUpUpper: the look-up with the userName upper-cased (okta-wire §8.2 step 17).
+func oktaLooksUpUpper(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	w.because = becauseCaseless
+	_, err := w.send(ctx, lookupRequest(strings.ToUpper(w.user(alias).userName), false))
+	return err
+}
+
+// oktaLooksUpPlus: the look-up with spaces encoded as "+" (okta-wire §2.2, older captures).
+func oktaLooksUpPlus(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	w.because = `a query string may encode spaces as "+" as well as %20, and Okta's older captures do (okta-wire §2.2)`
+	_, err := w.send(ctx, lookupRequest(w.user(alias).userName, true))
+	return err
+}
+
+// oktaLooksUpOld: the look-up of the userName the user had before its last change.
+func oktaLooksUpOld(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	u := w.user(alias)
+	w.because = `a userName change frees the old userName: Okta's look-up by the new one finds the same id, by the old one nobody (okta-wire §3.2)`
+	if u.oldUserName == "" {
+		return fmt.Errorf("scimcheck harness error in the feature: %q never changed its userName", alias)
+	}
+	_, err := w.send(ctx, lookupRequest(u.oldUserName, false))
+	return err
+}
+
+// oktaSendsSamePost: Okta's POST /Users for the user, once more (okta-wire §8.2 step 15).
+func oktaSendsSamePost(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	w.because = becauseDup
+	_, err := w.send(ctx, write(http.MethodPost, "/Users", createUserJSON(w.user(alias))))
+	return err
+}
