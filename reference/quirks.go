@@ -50,6 +50,19 @@ const (
 	QuirkRenameIgnored           Quirk = "group-rename-ignored"
 	QuirkVersionUnchanged        Quirk = "etag-never-changes"
 	QuirkStatus500               Quirk = "internal-error"
+	QuirkPlusNotDecoded          Quirk = "plus-not-decoded"
+	QuirkEmptyValueRejected      Quirk = "empty-value-rejected"
+	QuirkPutMergesOmitted        Quirk = "put-merges-omitted"
+	QuirkUnknownID500            Quirk = "unknown-id-500"
+	QuirkCountIgnored            Quirk = "count-ignored"
+	QuirkPagingParamsRequired    Quirk = "paging-params-required"
+	QuirkJSONContentTypeRejected Quirk = "json-content-type-rejected"
+	QuirkPutIgnoresActive        Quirk = "put-ignores-active"
+	QuirkPutNotSaved             Quirk = "put-not-saved"
+	QuirkGroupPutKeepsMembers    Quirk = "group-put-keeps-members"
+	QuirkMemberPatchCap50        Quirk = "member-patch-cap-50"
+	QuirkUnchangedNameConflict   Quirk = "unchanged-name-conflict"
+	QuirkGroupDeleteDeactivates  Quirk = "group-delete-deactivates-members"
 )
 
 // QuirkInfo describes one quirk for `scimcheck quirks` and the mutation matrix.
@@ -95,9 +108,22 @@ func QuirkCatalogue() []QuirkInfo {
 		{QuirkActiveAsString, "active is returned as the string \"true\" or \"false\"", "RFC 7643 §4.1.1 (active is a boolean); okta-wire §2.3"},
 		{QuirkGroupDelete200, "DELETE /Groups/{id} answers 200 with a body instead of 204", "okta-wire §6.6, §8.3 'Delete Group' (expects 204)"},
 		{QuirkRemoveAllMembers, "removing one member by filter empties the whole group", "okta-wire §6.5 (remove path members[value eq \"…\"])"},
-		{QuirkRenameIgnored, "a group rename PATCH is accepted but displayName stays the same", "okta-wire §6.4"},
+		{QuirkRenameIgnored, "a group rename (PATCH, or an AIW app's PUT) is accepted but displayName stays the same", "okta-wire §6.4, §6.5"},
 		{QuirkVersionUnchanged, "meta.version and the ETag stay the same after a write", "RFC 7644 §3.14 (versions change on every modification)"},
 		{QuirkStatus500, "every authenticated request answers 500", "okta-wire §9.1 (a server that is down)"},
+		{QuirkPlusNotDecoded, "a \"+\" in the query string is not decoded as a space, so Okta's older filter=userName+eq+\"…\" look-ups fail with 400", "okta-wire §2.2 (Okta's 2018 capture GET /v2/Users?filter=userName+eq+%22jane.doe%40example.com%22)"},
+		{QuirkEmptyValueRejected, "PUT or PATCH with an attribute emptied to \"\" answers 400 instead of clearing it", "okta-wire §8.6 QA C9337 'push empty values: no errors encountered because of empty values', §11 item 14"},
+		{QuirkPutMergesOmitted, "PUT keeps the attributes it was not sent (a merge, not a replace), so Okta's \"push empty values\" never clears anything", "okta-wire §3.1, §8.6 QA C9337; RFC 7644 §3.5.1 (PUT replaces the whole resource)"},
+		{QuirkUnknownID500, "an id the server does not know answers 500 instead of 404", "okta-wire §8.2 steps 7 and 23 (ids such as 010101001010101011001010101011 that are not even UUIDs), §11 items 5 and 27"},
+		{QuirkCountIgnored, "count is ignored: a list answer holds every resource, e.g. all users for the connection test's count=2", "okta-wire §2.1 (Test API Credentials sends count=2), §7 (import pages with count=100)"},
+		{QuirkPagingParamsRequired, "a list request without startIndex or count answers 400, though both are optional", "okta-wire §8.2 steps 5, 9, 17 and 19 (the spec test sends GET /Groups and filters without them); RFC 7644 §3.4.2.4"},
+		{QuirkJSONContentTypeRejected, "request bodies labelled application/json are rejected with 415", "okta-wire §1.1, §8.1 (Okta's spec test POSTs with Content-Type: application/json)"},
+		{QuirkPutIgnoresActive, "PUT /Users/{id} ignores active, so AIW apps can neither deactivate nor reactivate", "okta-wire §0, §4, §5 (AIW apps deactivate with a PUT of the whole user; devforum 27262)"},
+		{QuirkPutNotSaved, "PUT /Users/{id} answers 200 with the change but does not save it: the next GET shows the old user", "okta-wire §3.1, §8.5 (Okta's CRUD test reads the user back after each change)"},
+		{QuirkGroupPutKeepsMembers, "PUT /Groups/{id} renames the group but keeps its old members", "okta-wire §6.5, §8.3 'Remove Group Members w/ PUT' (AIW apps push membership only with PUT)"},
+		{QuirkMemberPatchCap50, "a group PATCH with more than 50 member changes answers 400 tooMany, below Okta's batch of 100", "okta-wire §6.5 (OIN batch size 100–1000, default 100; ory/polis#4080 saw 256)"},
+		{QuirkUnchangedNameConflict, "a rename PATCH to the group's current name answers 409, and Okta sends one with every membership push", "okta-wire §6.4 ('the group name update operation is triggered each time there's a group membership update')"},
+		{QuirkGroupDeleteDeactivates, "DELETE /Groups/{id} also deactivates the group's members", "okta-wire §6.6 (deleting a pushed group leaves its users alone; Okta QA C9318)"},
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return list

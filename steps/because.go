@@ -42,7 +42,9 @@ const (
 	becauseGroupDelete = `unlinking a pushed group with "delete the group in the app" sends DELETE /Groups/{id}, which must answer 204; users are never touched (okta-wire §6.6)`
 	becauseImport      = `an import reads every page with GET /Users?startIndex=…&count=100 (and /Groups), stepping startIndex by 100 while it is <= totalResults; ` +
 		`each page is a ListResponse with integer counts, and a server that ignores count or startIndex makes Okta skip or repeat resources (okta-wire §7)`
-	becauseAuth  = `a request without valid credentials is refused with 401 and a SCIM error whose detail Okta shows the admin (okta-wire §1.4, §8.2 step 21)`
+	becauseAuth      = `a request without valid credentials is refused with 401 and a SCIM error whose detail Okta shows the admin (okta-wire §1.4, §8.2 step 21)`
+	becauseUnknownID = `an id the app does not know is answered 404 in the SCIM Error schema (detail set, status "404" or 404): ` +
+		`Okta reads users and groups by id to see whether they still exist, and its spec test sends unknown ids (okta-wire §8.2 steps 7 and 23, §9.2)`
 	becauseError = `Okta parses every answer as JSON, error answers included, and shows the admin their detail; ` +
 		`errors use the SCIM Error schema with status as a string or a number (okta-wire §1.2, §9.2, RFC 7644 §3.12)`
 )

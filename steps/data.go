@@ -27,6 +27,16 @@ type user struct {
 	cleared     map[string]string // attribute → "empties" or "removes", for the next PUT
 	id          string            // app id, "" until provisioned or linked
 	firstID     string            // the first app id it had, for "kept its id"
+	appUserName string            // the userName the app holds, when it differs from Okta's
+}
+
+// appName returns the userName the app holds for u: the one Okta pushed last, unless the
+// vendor's app created it with another (e.g. upper-cased).
+func (u *user) appName() string {
+	if u.appUserName != "" {
+		return u.appUserName
+	}
+	return u.userName
 }
 
 // displayName returns "Given Family".

@@ -74,13 +74,14 @@ func (q *sequence) send(ctx context.Context, what string, r scim.Request) (*scim
 
 // fail returns the error for request q.n of the sequence failing a check.
 func (q *sequence) fail(what, okta string, err error) error {
-	return &flowError{title: q.title, n: q.n, what: what, okta: okta, err: err}
+	return &flowError{title: q.title, kind: q.f.kind, n: q.n, what: what, okta: okta, err: err}
 }
 
 // flowError is a failure inside one of Okta's request sequences. It wraps the check's error
 // (an *expect.Failure, or a transport error), so errors.As still finds it.
 type flowError struct {
 	title string
+	kind  string // the flow's kind, e.g. "assignment"
 	n     int
 	what  string
 	okta  string

@@ -56,6 +56,7 @@ func (w *world) put(ctx context.Context, q *sequence, u *user, got map[string]an
 	if err := expect.Status(ex, http.StatusOK, becausePut); err != nil {
 		return q.fail(what, `the task fails: "Error while trying to push profile update for …", with the server's detail (okta-wire §1.4, §3.1)`, err)
 	}
+	u.appUserName = "" // the app now holds Okta's userName
 	return nil
 }
 

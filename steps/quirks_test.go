@@ -2,9 +2,6 @@ package steps_test
 
 import (
 	"bytes"
-	"fmt"
-	"os"
-	"sort"
 	"strings"
 	"testing"
 
@@ -95,36 +92,4 @@ func containsAll(s string, subs []string) bool {
 		}
 	}
 	return true
-}
-
-// TestQuirkMatrix runs every scenario against every quirk and prints which quirk each scenario
-// kills. It takes a while, so it only runs with SCIMCHECK_QUIRK_MATRIX=1; it fails when a quirk
-// survives every scenario.
-func TestQuirkMatrix(t *testing.T) {
-	if os.Getenv("SCIMCHECK_QUIRK_MATRIX") == "" {
-		t.Skip("set SCIMCHECK_QUIRK_MATRIX=1 to run every scenario against every quirk")
-	}
-	kills := map[string][]string{} // scenario → quirks it kills
-	var all []string
-	for _, info := range reference.QuirkCatalogue() {
-		results := runAgainst(t, info.Name, "")
-		var names []string
-		for _, r := range results {
-			key := r.Feature + " / " + r.Name
-			if _, ok := kills[key]; !ok {
-				kills[key] = nil
-				all = append(all, key)
-			}
-			if r.Status == "failed" {
-				kills[key] = append(kills[key], string(info.Name))
-				names = append(names, r.Name)
-			}
-		}
-		t.Logf("%-36s killed by %d: %s", info.Name, len(names), strings.Join(names, " | "))
-		assert.NotEmpty(t, names, "quirk %s survives every scenario", info.Name)
-	}
-	sort.Strings(all)
-	for _, key := range all {
-		t.Logf("%s: %s", key, fmt.Sprint(kills[key]))
-	}
 }

@@ -42,6 +42,8 @@ func responseIsError(ctx context.Context, code int) error {
 	switch code {
 	case http.StatusUnauthorized:
 		because = becauseAuth
+	case http.StatusNotFound:
+		because = becauseUnknownID
 	case http.StatusConflict:
 		because = becauseDup
 	}

@@ -149,10 +149,23 @@ func readBackShowsBool(ctx context.Context, alias, path, value string) error {
 		return err
 	}
 	because := becauseActivate
-	if value == "false" {
+	switch {
+	case value == "false":
 		because = becauseStillThere
+	case w.deletedGroup():
+		because = becauseGroupDelete
 	}
 	return expect.Equal(ex, path, value == "true", because+"; active is a JSON boolean (RFC 7643 §4.1.1)")
+}
+
+// deletedGroup reports whether Okta deleted a group in this scenario.
+func (w *world) deletedGroup() bool {
+	for _, f := range w.flows {
+		if f.kind == "group delete" {
+			return true
+		}
+	}
+	return false
 }
 
 // readBackShowsNo: Then reading "ada" back shows no "title".

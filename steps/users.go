@@ -30,14 +30,20 @@ func oktaHasNonEmailUser(ctx context.Context, alias string) error {
 	return nil
 }
 
-// appHasActiveUser: the vendor's own app created the user before Okta provisioning was on.
-func appHasActiveUser(ctx context.Context, alias string) error {
+// appHasActiveUsers: Given the app already has an active user "ada" (or active users "ada,
+// grace"): the vendor's own app created them before Okta provisioning was on.
+func appHasActiveUsers(ctx context.Context, list string) error {
 	w := worldFromContext(ctx)
-	u := w.user(alias)
-	return w.vendorCreate(ctx, u, u.userName)
+	for _, a := range aliases(list) {
+		u := w.user(a)
+		if err := w.vendorCreate(ctx, u, u.userName); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// appHasUpperCasedUser: as appHasActiveUser, with the userName stored upper-cased.
+// appHasUpperCasedUser: as appHasActiveUsers, with the userName stored upper-cased.
 func appHasUpperCasedUser(ctx context.Context, alias string) error {
 	w := worldFromContext(ctx)
 	u := w.user(alias)
@@ -71,6 +77,9 @@ func (w *world) vendorCreate(ctx context.Context, u *user, userName string) erro
 	u.id, u.active = id, true
 	if u.firstID == "" {
 		u.firstID = id
+	}
+	if userName != u.userName {
+		u.appUserName = userName
 	}
 	return nil
 }
@@ -168,7 +177,7 @@ func (w *world) create(ctx context.Context, q *sequence, u *user) error {
 		if d := ex.JSON().Get("detail"); d.Exists() {
 			okta += ": " + ex.Redact(d.String())
 		}
-		return &flowError{title: q.title, n: 1, what: "the look-up GET /Users?filter=userName eq …", okta: okta,
+		return &flowError{title: q.title, kind: q.f.kind, n: 1, what: "the look-up GET /Users?filter=userName eq …", okta: okta,
 			err: failure(look, "totalResults", "1 (number): the user the server holds, as its 409 to the POST shows",
 				describe(look.JSON().Get("totalResults")), becauseFindExisting)}
 	}

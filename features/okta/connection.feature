@@ -10,7 +10,7 @@ Feature: Connection
 
   @must
   Scenario: Test API Credentials reads a page of users and a page of groups
-    Given the app already has an active user "ada"
+    Given the app already has active users "ada, grace, alan"
     When the client sends GET "/Users?startIndex=1&count=2"
     Then the response status is 200
     And the response is a ListResponse

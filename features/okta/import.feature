@@ -32,6 +32,7 @@ Feature: Import
   @must
   Scenario Outline: a page past the end of the <resources> is empty
     Given the app already has an active user "ada"
+    And the app already has a group "engineering"
     When the client asks for the page of <resources> after the last one
     Then the response status is 200
     And the response is a ListResponse

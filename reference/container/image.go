@@ -200,7 +200,9 @@ func selfBinary(arch string) (string, bool) {
 	return exe, true
 }
 
-// moduleRoot returns the directory of the scimcheck module the working directory is in.
+// moduleRoot returns the directory of the scimcheck module the working directory is in or,
+// in another module that requires scimcheck (reference.RunContainer in that module's tests),
+// the directory its build uses: the module cache's copy, or a replace directive's directory.
 func moduleRoot(ctx context.Context) (string, error) {
 	const hint = "pass WithSourceDir or WithBinary, or run inside the scimcheck module"
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
@@ -225,7 +227,29 @@ func moduleRoot(ctx context.Context) (string, error) {
 			break
 		}
 	}
-	return "", fmt.Errorf("find the scimcheck source: %s is not the %s module (%s)", gomod, modulePath, hint)
+	if dir, err := requiredModuleDir(ctx, filepath.Dir(gomod)); err == nil {
+		return dir, nil
+	}
+	return "", fmt.Errorf("find the scimcheck source: %s is neither the %s module nor requires it (%s)", gomod, modulePath, hint)
+}
+
+// requiredModuleDir returns the directory of the scimcheck module that the module at dir
+// requires, as `go list -m` finds it.
+func requiredModuleDir(ctx context.Context, dir string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", modulePath)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return "", err
+	}
+	src := strings.TrimSpace(string(out))
+	if src == "" {
+		return "", errors.New("not in the module cache")
+	}
+	if _, err := os.Stat(filepath.Join(src, "go.mod")); err != nil {
+		return "", err
+	}
+	return src, nil
 }
 
 // goBuild builds the scimcheck main package of the module at src as a static linux/arch

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimcheck/scimcheck/reference"
@@ -52,6 +53,7 @@ type Handler struct {
 	store   *store.Store
 	opts    Options
 	schemas *reference.Schemas
+	lists   atomic.Int64 // list requests answered, for the unstable-order quirk
 }
 
 // NewHandler returns an http.Handler serving SCIM 2.0 under /scim/v2 from st.

@@ -1,9 +1,9 @@
 package server
 
 import (
-	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,9 +15,17 @@ import (
 // list answers GET /Users and GET /Groups (RFC 7644 §3.4.2).
 func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType) {
 	q := h.opts.Quirks
-	params, err := url.ParseQuery(r.URL.RawQuery)
+	raw := r.URL.RawQuery
+	if q.Has(reference.QuirkPlusNotDecoded) {
+		raw = strings.ReplaceAll(raw, "+", "%2B") // "+" stays a literal plus, not a space
+	}
+	params, err := url.ParseQuery(raw)
 	if err != nil {
 		h.writeError(w, reference.BadRequest(reference.ScimTypeInvalidSyntax, "malformed query string: %v", err))
+		return
+	}
+	if q.Has(reference.QuirkPagingParamsRequired) && (params.Get("startIndex") == "" || params.Get("count") == "") {
+		h.writeError(w, reference.BadRequest(reference.ScimTypeInvalidValue, "quirk: startIndex and count are required"))
 		return
 	}
 	query := store.Query{StartIndex: 1, Count: h.opts.MaxPageSize}
@@ -38,6 +46,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.Res
 		query.Count = min(max(n, 0), h.opts.MaxPageSize) // negative means 0; above the maximum is capped
 	}
 	requested := query.Count
+	if q.Has(reference.QuirkCountIgnored) {
+		query.Count = h.opts.MaxPageSize
+	}
 	if q.Has(reference.QuirkPageCap50) {
 		query.Count = min(query.Count, 50)
 	}
@@ -77,8 +88,12 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.Res
 	}
 	proj := parseProjection(rt, params.Get("attributes"), params.Get("excludedAttributes"))
 	query.SkipMembers = proj.excludes("members")
-	if q.Has(reference.QuirkUnstableOrder) && query.Less == nil {
-		query.Less = func(a, b reference.Resource) bool { return rand.IntN(2) == 0 }
+	// unstable-order: every other list request is answered in reverse creation order, like a
+	// database query without ORDER BY (deterministic, so the mutation matrix is reproducible).
+	unstable := q.Has(reference.QuirkUnstableOrder) && query.Less == nil
+	window := query
+	if unstable {
+		query.StartIndex, query.Count = 1, -1
 	}
 	var total int
 	var page []reference.Resource
@@ -90,6 +105,13 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.Res
 	if err != nil {
 		h.writeError(w, err)
 		return
+	}
+	if unstable {
+		if h.lists.Add(1)%2 == 0 {
+			slices.Reverse(page)
+		}
+		page = page[min(window.StartIndex-1, len(page)):min(window.StartIndex-1+window.Count, len(page))]
+		query = window
 	}
 	if f != nil && total == 0 && q.Has(reference.QuirkFilter404) {
 		h.writeError(w, reference.NotFound("%s not found", rt.Name))

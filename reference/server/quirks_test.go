@@ -167,7 +167,9 @@ var quirkProbes = map[reference.Quirk]quirkProbe{
 	},
 	reference.QuirkRenameIgnored: func(t *testing.T, c *client) bool {
 		g := c.createGroup("g")
-		return c.patch("/Groups/"+g, `[{"op":"replace","value":{"displayName":"h"}}]`).JSON("displayName").String() == "g"
+		patched := c.patch("/Groups/"+g, `[{"op":"replace","value":{"displayName":"h"}}]`).JSON("displayName").String() == "g"
+		put := c.must(200, "PUT", "/Groups/"+g, `{"displayName":"i"}`).JSON("displayName").String() == "g"
+		return patched && put
 	},
 	reference.QuirkVersionUnchanged: func(t *testing.T, c *client) bool {
 		id := c.createUser("a")
@@ -176,6 +178,64 @@ var quirkProbes = map[reference.Quirk]quirkProbe{
 	},
 	reference.QuirkStatus500: func(t *testing.T, c *client) bool {
 		return c.do("GET", "/Users", "").Status == 500
+	},
+	reference.QuirkPlusNotDecoded: func(t *testing.T, c *client) bool {
+		c.createUser("a")
+		return c.do("GET", `/Users?filter=userName+eq+%22a%22&startIndex=1&count=100`, "").Status == 400
+	},
+	reference.QuirkEmptyValueRejected: func(t *testing.T, c *client) bool {
+		return c.do("PUT", "/Users/"+c.createUser("a"), `{"userName":"a","title":""}`).Status == 400
+	},
+	reference.QuirkPutMergesOmitted: func(t *testing.T, c *client) bool {
+		id := c.createUser("a")
+		c.must(200, "PUT", "/Users/"+id, `{"userName":"a","title":"Analyst"}`)
+		return c.must(200, "PUT", "/Users/"+id, `{"userName":"a"}`).JSON("title").Exists()
+	},
+	reference.QuirkUnknownID500: func(t *testing.T, c *client) bool {
+		return c.do("GET", "/Users/010101001010101011001010101011", "").Status == 500
+	},
+	reference.QuirkCountIgnored: func(t *testing.T, c *client) bool {
+		for i := range 3 {
+			c.createUser(fmt.Sprint("u", i))
+		}
+		return len(c.must(200, "GET", "/Users?startIndex=1&count=2", "").JSON("Resources").Array()) == 3
+	},
+	reference.QuirkPagingParamsRequired: func(t *testing.T, c *client) bool {
+		return c.do("GET", "/Groups", "").Status == 400
+	},
+	reference.QuirkJSONContentTypeRejected: func(t *testing.T, c *client) bool {
+		ok := c.do("POST", "/Users", oktaUser("a")).Status == 201
+		return ok && c.do("POST", "/Users", oktaUser("b"), "Content-Type: application/json").Status == 415
+	},
+	reference.QuirkPutIgnoresActive: func(t *testing.T, c *client) bool {
+		r := c.do("PUT", "/Users/"+c.createUser("a"), `{"userName":"a","active":false}`)
+		return r.Status == 200 && r.JSON("active").Bool()
+	},
+	reference.QuirkPutNotSaved: func(t *testing.T, c *client) bool {
+		id := c.createUser("a")
+		r := c.must(200, "PUT", "/Users/"+id, `{"userName":"a","title":"Analyst"}`)
+		return r.JSON("title").String() == "Analyst" && !c.must(200, "GET", "/Users/"+id, "").JSON("title").Exists()
+	},
+	reference.QuirkGroupPutKeepsMembers: func(t *testing.T, c *client) bool {
+		g := c.createGroup("g", c.createUser("a"))
+		return len(memberValues(c.must(200, "PUT", "/Groups/"+g, `{"displayName":"h","members":[]}`))) == 1
+	},
+	reference.QuirkMemberPatchCap50: func(t *testing.T, c *client) bool {
+		var members []string
+		for i := range 51 {
+			members = append(members, `{"value":"`+c.createUser(fmt.Sprint("u", i))+`"}`)
+		}
+		g := c.createGroup("g")
+		return c.patch("/Groups/"+g, `[{"op":"add","path":"members","value":[`+strings.Join(members, ",")+`]}]`).Status == 400
+	},
+	reference.QuirkUnchangedNameConflict: func(t *testing.T, c *client) bool {
+		g := c.createGroup("g")
+		return c.patch("/Groups/"+g, `[{"op":"replace","value":{"id":"`+g+`","displayName":"g"}}]`).Status == 409
+	},
+	reference.QuirkGroupDeleteDeactivates: func(t *testing.T, c *client) bool {
+		u := c.createUser("a")
+		c.must(204, "DELETE", "/Groups/"+c.createGroup("g", u), "")
+		return !c.must(200, "GET", "/Users/"+u, "").JSON("active").Bool()
 	},
 }
 

@@ -120,6 +120,9 @@ func (h *Handler) checkContentType(r *http.Request) error {
 		}
 		return nil
 	case "application/json":
+		if h.opts.Quirks.Has(reference.QuirkJSONContentTypeRejected) {
+			return reference.Errorf(http.StatusUnsupportedMediaType, "", "quirk: only application/scim+json is accepted")
+		}
 		return nil
 	}
 	return reference.Errorf(http.StatusUnsupportedMediaType, "", "Content-Type %q is not supported: send application/scim+json or application/json", mt)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -19,7 +20,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *reference.Reso
 		return err
 	})
 	if err != nil {
-		h.writeError(w, err)
+		h.writeError(w, h.unknownIDQuirk(err))
 		return
 	}
 	if rt.Name == "User" && res["active"] == false && h.opts.Quirks.Has(reference.QuirkInactiveUser404) {
@@ -120,6 +121,10 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *reference.
 			}
 		}
 	}
+	if err := h.emptyValueQuirk(body); err != nil {
+		h.writeError(w, err)
+		return
+	}
 	res, err := reference.NormalizeResource(rt, body)
 	if err != nil {
 		h.writeError(w, err)
@@ -144,6 +149,7 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *reference.
 				}
 			}
 		}
+		putQuirks(rt, current, res, q)
 		return res, nil
 	}, http.StatusOK)
 }
@@ -192,6 +198,11 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *reference.Re
 				return nil, err
 			}
 		}
+		if rt.Name == "Group" && q.Has(reference.QuirkUnchangedNameConflict) {
+			if err := unchangedNameQuirk(current, ops); err != nil {
+				return nil, err
+			}
+		}
 		next, err := patch.Apply(current, ops, rt)
 		if err != nil {
 			return nil, err
@@ -212,10 +223,11 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *reference.Re
 func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string,
 	change func(current reference.Resource) (reference.Resource, error), status int) {
 	var stored reference.Resource
+	notSaved := rt.Name == "User" && r.Method == http.MethodPut && h.opts.Quirks.Has(reference.QuirkPutNotSaved)
 	err := h.store.Tx(r.Context(), func(tx *store.Tx) error {
 		current, err := tx.Get(rt.Name, id, true)
 		if err != nil {
-			return err
+			return h.unknownIDQuirk(err)
 		}
 		if err := h.precondition(r, current); err != nil {
 			return err
@@ -229,9 +241,12 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.Re
 			return reference.BadRequest(reference.ScimTypeMutability, "userName cannot be changed")
 		}
 		stored, err = tx.Replace(rt.Name, id, next)
+		if err == nil && notSaved {
+			return errRollBack // answer as if stored, but keep the old state
+		}
 		return err
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errRollBack) {
 		h.writeError(w, err)
 		return
 	}
@@ -249,10 +264,15 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, rt *reference.R
 	err := h.store.Tx(r.Context(), func(tx *store.Tx) error {
 		current, err := tx.Get(rt.Name, id, false)
 		if err != nil {
-			return err
+			return h.unknownIDQuirk(err)
 		}
 		if err := h.precondition(r, current); err != nil {
 			return err
+		}
+		if rt.Name == "Group" && h.opts.Quirks.Has(reference.QuirkGroupDeleteDeactivates) {
+			if err := deactivateMembers(tx, id); err != nil {
+				return err
+			}
 		}
 		return tx.Delete(rt.Name, id)
 	})

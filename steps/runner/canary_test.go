@@ -86,6 +86,7 @@ func TestCanaryTokenAppearsInNoOutput(t *testing.T) {
 			o := tc.opts
 			o.Formats = []string{"pretty", "junit:" + filepath.Join(dir, "junit.xml"), "cucumber:" + filepath.Join(dir, "cucumber.json")}
 			o.TraceDir = filepath.Join(dir, "traces")
+			o.ReportDir = filepath.Join(dir, "report") // summary.json, junit.xml, report.html, cucumber.json
 			if tc.target != nil {
 				o.Target = tc.target(t)
 				o.Tags = "@connection, @push-users" // enough to exercise every output
@@ -108,6 +109,9 @@ func TestCanaryTokenAppearsInNoOutput(t *testing.T) {
 			}))
 			assert.GreaterOrEqual(t, files, 3, "junit, cucumber and at least one transcript")
 			assert.NotEmpty(t, outputs[filepath.Join(dir, "junit.xml")])
+			for _, f := range reportFiles {
+				assert.NotEmpty(t, outputs[filepath.Join(o.ReportDir, f)], "--report wrote %s", f)
+			}
 			if tc.target == nil {
 				assert.Contains(t, outputs[o.ServerLog], "msg=request", "the server log was written")
 			}
@@ -146,15 +150,22 @@ Feature: Leak
 	}
 	dir := t.TempDir()
 	junit, cuke := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "cucumber.json")
+	reports := filepath.Join(dir, "report")
 	r := runOpts(t, Options{
-		features: leaky, scenarioHook: hook, Token: canary, TraceDir: "-",
+		features: leaky, scenarioHook: hook, Token: canary, TraceDir: "-", ReportDir: reports,
 		Formats: []string{"pretty", "junit:" + junit, "cucumber:" + cuke},
 	}, runLimit)
 	require.Equal(t, ExitFail, r.code, r.dump())
 	assert.Contains(t, r.stdout, "got 401 for Authorization: Bearer [REDACTED]")
 	embedded := embeddings(t, readFile(t, cuke))
 	assert.Contains(t, embedded, "> Authorization: Bearer [REDACTED]\n", "the step's attachment, redacted")
-	for name, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr, "junit": readFile(t, junit), "cucumber": readFile(t, cuke)} {
+	outputs := map[string]string{"stdout": r.stdout, "stderr": r.stderr, "junit": readFile(t, junit), "cucumber": readFile(t, cuke)}
+	for _, f := range reportFiles {
+		outputs[f] = readFile(t, filepath.Join(reports, f))
+	}
+	assert.Contains(t, outputs[reportSummary], "got 401 for Authorization: Bearer [REDACTED]", "the leaked message, redacted")
+	assert.Contains(t, outputs[reportHTML], "401 for Authorization: Bearer [REDACTED]")
+	for name, text := range outputs {
 		assert.NotContains(t, text, canary, name)
 	}
 }

@@ -41,6 +41,30 @@ Examples:
   scimcheck run --target … --name 'deactivates' --seed 42 --trace-dir -   # one capability, replayable
   scimcheck list --okta-mode aiw                    # what would run
 
+Containers (Docker; testcontainers-go): --image or --dockerfile starts the server under test
+in a container, waits until it answers HTTP on --container-port, runs against its port as
+published on 127.0.0.1, and removes the container afterwards, also after a failure or Ctrl-C.
+The credential still comes from $SCIMCHECK_TOKEN or --token-file; hand it to the container
+with --container-token-env NAME (sets $NAME in it, never printed; a random credential when
+none is set), or with --container-env. --container-env values are never printed; rerun
+commands name the variable only (--container-env NAME passes on your own $NAME).
+--reference-container runs the bundled reference server in a container instead of in process
+(its image is built locally FROM scratch; nothing is pulled). No Docker engine, or a container
+that does not start or answer within --container-startup-timeout: exit 3.
+  scimcheck run --reference-container --quirk internal-error
+  SCIMCHECK_TOKEN=s3cret scimcheck run --image acme/scim:1.4 --container-port 3000 \
+      --base-path /api/scim/v2 --container-token-env API_TOKEN --container-env LOG_LEVEL=debug
+  scimcheck run --dockerfile ./server --container-token-env SCIM_TOKEN --container-env DB_PASSWORD
+  scimcheck run --image scimcheck --container-cmd 'serve --addr 0.0.0.0:8080' --container-token-env SCIMCHECK_TOKEN
+
+Reports and CI gating: --report DIR writes junit.xml, cucumber.json, summary.json (a stable,
+versioned schema) and report.html (one self-contained page to hand over). --expected-failures
+FILE lists known failures, [{"name": "<scenario>", "reason": "<why>"}] in JSON or YAML: they
+show as "waived" and do not fail the run; entries whose scenario passed (stale) or that name
+no scenario are printed, and fail the run with --strict-waivers. On a terminal a progress
+line on stderr says which scenario runs.
+  scimcheck run --target … --report out --expected-failures waivers.json
+
 Exit codes:
   0   every selected scenario passed (skips are listed in the table, not failed)
   1   at least one scenario failed: the target does not behave as Okta needs
@@ -88,6 +112,8 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.MaxRPS, "max-rps", 0, "cap on `requests` per second, retries included; 0: none")
 	fs.StringVar(&o.ServerLog, "server-log", "", "write the in-process reference server's request log to `file` (it never holds a credential)")
 	fs.Var(&quirks, "quirk", "switch a deliberate defect `name` on in the in-process reference server; repeatable (see `scimcheck quirks`)")
+	containerFlags := addContainerFlags(fs, &o.Container) // container.go
+	reportFlags := addReportFlags(fs, &o)                 // reportflags.go
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitPass
@@ -100,6 +126,12 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	o.Auth = scim.AuthMode(*auth)
 	o.Formats, o.Quirks = formats, quirks
+	if err := containerFlags.apply(fs, &o); err != nil {
+		return report(stderr, err)
+	}
+	if err := reportFlags.apply(&o); err != nil {
+		return report(stderr, err)
+	}
 	token, err := server.ReadToken(o.TokenFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "scimcheck run: %v\n", err)

@@ -26,6 +26,8 @@ type outcome struct {
 	// without a definition): the verdict on the target is void.
 	harness  string
 	duration time.Duration
+	// waived is why --expected-failures expects the failure; set by run.outcome, never here.
+	waived string
 }
 
 // observer follows godog's hooks and records an outcome per selected scenario. It is safe for

@@ -8,7 +8,9 @@
 package runner
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -107,11 +109,29 @@ type Options struct {
 	ServerLog string
 	// Quirks switch deliberate defects on in the in-process server (see `scimcheck quirks`).
 	Quirks []string
+	// Container starts the target (the server under test, or the reference server) in a
+	// Docker container for the run and removes it afterwards (see container.go).
+	Container ContainerOptions
+	// ReportDir receives junit.xml, cucumber.json, summary.json and report.html (report.go);
+	// empty writes none.
+	ReportDir string
+	// ExpectedFailures is a JSON or YAML file of scenarios known to fail, each with a reason
+	// (waivers.go): they are "waived" and do not fail the run. Empty: none.
+	ExpectedFailures string
+	// StrictWaivers fails the run when an ExpectedFailures entry passed or names no scenario.
+	StrictWaivers bool
+	// Retry429 says how requests answered 429 are retried (MaxAttempts 1: never); zero fields
+	// mean scim's defaults.
+	Retry429 scim.Retry429
 
 	// features replaces the embedded features (tests).
 	features fs.FS
 	// scenarioHook runs after the suite registered its steps for each scenario (tests).
 	scenarioHook func(sc *godog.ScenarioContext)
+	// isTerminal replaces the check for a terminal that turns the progress line on (tests).
+	isTerminal func(io.Writer) bool
+	// sleep replaces the client's waits between 429 retries and for MaxRPS (tests).
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // usageError is a usage or configuration error: Run returns ExitUsage for it.
@@ -149,6 +169,9 @@ func (o Options) withDefaults() (Options, error) {
 	default:
 		return o, usagef("--auth %q: want bearer, header or basic", o.Auth)
 	}
+	if err := o.Container.check(o); err != nil {
+		return o, err
+	}
 	if o.Target != "" && o.Token == "" {
 		return o, usagef("--target needs a credential: set SCIMCHECK_TOKEN=<token> or pass --token-file FILE " +
 			"(for --auth basic the secret is user:password); scimcheck never takes it on the command line")
@@ -164,6 +187,10 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if len(o.Formats) == 0 {
 		o.Formats = []string{DefaultFormat}
+	}
+	o, err := o.withReportDefaults() // report.go
+	if err != nil {
+		return o, err
 	}
 	if err := checkFormats(o.Formats); err != nil {
 		return o, err

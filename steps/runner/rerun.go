@@ -17,6 +17,7 @@ func (r *run) rerunCommand(sc *scenario) string {
 	if o.Target != "" {
 		add("--target", o.Target)
 	}
+	add(o.Container.rerunArgs()...)
 	if o.TokenFile != "" {
 		add("--token-file", o.TokenFile)
 	}
@@ -44,6 +45,7 @@ func (r *run) rerunCommand(sc *scenario) string {
 	if o.MaxRPS > 0 {
 		add("--max-rps", strconv.FormatFloat(o.MaxRPS, 'g', -1, 64))
 	}
+	add(retryArgs(o.Retry429)...) // reportflags.go
 	add("--name", "^"+regexp.QuoteMeta(sc.name)+"$", "--seed", strconv.FormatInt(r.seed, 10), "--trace-dir", "-")
 	for i, a := range args {
 		args[i] = quoteArg(a)

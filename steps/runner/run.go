@@ -33,6 +33,7 @@ type run struct {
 	rec      *recorder
 	suite    *steps.Suite
 	elapsed  time.Duration
+	rep      reporting // reports, waivers and the progress line (report.go)
 	// crash is a panic that escaped godog: a harness bug.
 	crash string
 }
@@ -67,6 +68,9 @@ func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *ru
 	if r.selected, err = sel.apply(r.cat); err != nil {
 		return report(stderr, err), nil
 	}
+	if err := r.prepareReport(); err != nil {
+		return report(stderr, err), nil
+	}
 	if err := prepareOutputs(o); err != nil {
 		return report(stderr, err), nil
 	}
@@ -83,16 +87,21 @@ func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *ru
 	}
 
 	if r.target, err = openTarget(ctx, o); err != nil {
+		if ctx.Err() != nil { // e.g. Ctrl-C while a container started; it is removed already
+			fmt.Fprintf(stderr, "scimcheck run: interrupted while starting the target: %v\n", err)
+			return ExitInterrupted, nil
+		}
 		return report(stderr, err), nil
 	}
 	defer func() {
 		if err := r.target.close(); err != nil {
-			fmt.Fprintf(stderr, "scimcheck run: stopping the in-process server: %v\n", err)
+			fmt.Fprintf(stderr, "scimcheck run: stopping the target: %v\n", err)
 		}
 	}()
 	r.cfg = scim.Config{
 		BaseURL: r.target.url, Auth: o.Auth, Secret: r.target.secret, Timeout: o.Timeout,
 		Insecure: o.Insecure, CAFile: o.CAFile, MaxRPS: o.MaxRPS, MaxBody: o.MaxBody,
+		Retry429: o.Retry429, Sleep: o.sleep,
 	}
 	r.client, err = scim.New(r.cfg)
 	if err != nil {
@@ -101,6 +110,8 @@ func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *ru
 	if r.rd, err = newRedactor(o.Auth, r.target.secret); err != nil {
 		return report(stderr, usagef("%v", err)), nil
 	}
+	r.rd = append(r.rd, scim.NewRedactor(r.target.redact...))
+	stdout, stderr = r.startProgress(stdout, stderr) // progress.go
 	out := &redactWriter{w: stdout, rd: r.rd}
 	errw := &redactWriter{w: stderr, rd: r.rd}
 	defer out.Flush()
@@ -112,7 +123,7 @@ func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *ru
 func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 	o := r.opts
 	fmt.Fprintf(out, "seed: %d\n", r.seed)
-	where := r.target.url
+	where := r.target.url + r.target.note
 	if r.target.inProcess {
 		where += " (the reference server, in process)"
 		if len(o.Quirks) > 0 {
@@ -137,6 +148,7 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 	start := time.Now()
 	status, err := r.runGodog(ctx, out)
 	r.elapsed = time.Since(start)
+	r.rep.progress.stop()
 	if err != nil {
 		return report(errw, err)
 	}
@@ -155,19 +167,8 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 		fmt.Fprintf(errw, "scimcheck run: %v\n", err)
 	}
 	tally := r.writeReport(out, errw, ctx.Err() != nil)
-	switch {
-	case ctx.Err() != nil:
-		fmt.Fprintf(errw, "scimcheck run: interrupted (%v): the results above are incomplete\n", context.Cause(ctx))
-		return ExitInterrupted
-	case r.crash != "" || tally.harness > 0 || tally.notRun > 0:
-		return ExitError
-	case tally.failed > 0:
-		return ExitFail
-	case status != 0:
-		fmt.Fprintln(errw, "scimcheck run: scimcheck bug: godog reported a failure that no scenario accounts for")
-		return ExitError
-	}
-	return ExitPass
+	code := r.exitCode(ctx, status, tally, errw)             // waivers.go
+	return r.writeReports(code, ctx.Err() != nil, out, errw) // report.go
 }
 
 // runGodog runs the selected scenarios with godog and returns its status. A panic that
@@ -182,7 +183,7 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 	}
 	r.obs = newObserver(byPickle, byStep)
 	r.suite = &steps.Suite{Client: r.client, Seed: r.seed, RunID: r.runID, BatchSize: o.BatchSize, Features: fsys}
-	if o.TraceDir != "" {
+	if o.TraceDir != "" || o.ReportDir != "" {
 		r.suite.Recorder = r.rec.record
 	}
 	defer func() {
@@ -199,6 +200,7 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 				o.scenarioHook(sc)
 			}
 			r.obs.register(sc)
+			r.registerReportHooks(sc) // report.go
 		},
 		Options: &godog.Options{
 			FS:             fsys,

@@ -39,11 +39,16 @@ const (
 	resultFail    = "FAIL"
 	resultError   = "ERROR" // scimcheck itself failed: no verdict
 	resultSkip    = "skip"
+	resultWaived  = "waived" // the only failures are listed in --expected-failures
 )
+
+// otherCapability is the title of the row of scenarios without a capability tag.
+const otherCapability = "Other (no capability tag)"
 
 // tally counts scenarios by outcome.
 type tally struct {
 	passed, failed, skipped, harness, notRun int
+	waived                                   int            // failed, but listed in --expected-failures
 	excluded                                 map[string]int // by flag
 	total                                    int
 	skipReason                               string // the first runtime skip reason
@@ -60,6 +65,8 @@ func (t *tally) add(sc *scenario, out outcome) {
 		t.excluded[sc.excluded]++
 	case out.harness != "":
 		t.harness++
+	case out.waived != "":
+		t.waived++
 	case out.status == statusPassed:
 		t.passed++
 	case out.status == statusFailed:
@@ -81,6 +88,8 @@ func (t *tally) result() string {
 		return resultError
 	case t.failed > 0:
 		return resultFail
+	case t.waived > 0:
+		return resultWaived
 	case t.passed > 0 && t.skipped == 0 && t.notRun == 0:
 		return resultPass
 	case t.passed > 0:
@@ -116,7 +125,7 @@ func (t *tally) detail(interrupted bool) string {
 		}
 		why = append(why, fmt.Sprintf("%d %s", t.excluded[flag], label))
 	}
-	if t.passed+t.failed+t.harness == 0 {
+	if t.passed+t.failed+t.waived+t.harness == 0 {
 		if len(why) == 1 { // one reason: say it without its count
 			_, reason, _ := strings.Cut(why[0], " ")
 			reason = strings.TrimPrefix(strings.TrimPrefix(reason, "skipped: "), "left out by ")
@@ -128,7 +137,7 @@ func (t *tally) detail(interrupted bool) string {
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{t.passed, "passed"}, {t.failed, "failed"}, {t.harness, "harness error"}, {t.skipped, "skipped"}} {
+	}{{t.passed, "passed"}, {t.failed, "failed"}, {t.waived, "waived"}, {t.harness, "harness error"}, {t.skipped, "skipped"}} {
 		if c.n > 0 {
 			counts = append(counts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
@@ -179,6 +188,37 @@ func (t *tally) excludedFlags() []string {
 // writeReport prints the capability table, the totals, the harness bugs and the rerun
 // command of every failed scenario, and returns the totals.
 func (r *run) writeReport(out, errw io.Writer, interrupted bool) tally {
+	rows, tallies, total := r.tallies()
+	fmt.Fprintf(out, "\n%-26s %-8s %s\n", "Capability", "Result", "Scenarios")
+	for i, c := range rows {
+		if c.tag == "" && tallies[i].total == 0 {
+			continue
+		}
+		fmt.Fprintf(out, "%-26s %-8s %s\n", c.title, tallies[i].result(), tallies[i].detail(interrupted))
+	}
+
+	fmt.Fprintf(out, "\n%d passed, %d failed, %d skipped", total.passed, total.failed, total.skipped)
+	if total.waived > 0 {
+		fmt.Fprintf(out, ", %d waived", total.waived)
+	}
+	if total.harness > 0 {
+		fmt.Fprintf(out, ", %d harness error(s)", total.harness)
+	}
+	if total.notRun > 0 {
+		fmt.Fprintf(out, ", %d not run", total.notRun)
+	}
+	fmt.Fprintf(out, ", %d not selected; %s in %s, %s (seed %d)\n", total.sumExcluded(), plural(len(r.selected), "scenario"),
+		r.elapsed.Round(time.Millisecond), plural(int(r.suite.Requests()), "request"), r.seed)
+
+	r.writeFailures(out)
+	r.writeWaivers(out)
+	r.writeHarnessBugs(errw, total)
+	return total
+}
+
+// tallies returns the rows of the capability table, the last one "Other", with their counts,
+// and the counts of the whole catalogue.
+func (r *run) tallies() ([]capability, []tally, tally) {
 	rows := capabilities()
 	tallies := make([]tally, len(rows)+1) // the last is "Other"
 	var total tally
@@ -196,37 +236,20 @@ func (r *run) writeReport(out, errw io.Writer, interrupted bool) tally {
 			tallies[len(rows)].add(sc, o)
 		}
 	}
-	rows = append(rows, capability{title: "Other (no capability tag)"})
-
-	fmt.Fprintf(out, "\n%-26s %-8s %s\n", "Capability", "Result", "Scenarios")
-	for i, c := range rows {
-		if c.tag == "" && tallies[i].total == 0 {
-			continue
-		}
-		fmt.Fprintf(out, "%-26s %-8s %s\n", c.title, tallies[i].result(), tallies[i].detail(interrupted))
-	}
-
-	fmt.Fprintf(out, "\n%d passed, %d failed, %d skipped", total.passed, total.failed, total.skipped)
-	if total.harness > 0 {
-		fmt.Fprintf(out, ", %d harness error(s)", total.harness)
-	}
-	if total.notRun > 0 {
-		fmt.Fprintf(out, ", %d not run", total.notRun)
-	}
-	fmt.Fprintf(out, ", %d not selected; %s in %s, %s (seed %d)\n", total.sumExcluded(), plural(len(r.selected), "scenario"),
-		r.elapsed.Round(time.Millisecond), plural(int(r.suite.Requests()), "request"), r.seed)
-
-	r.writeFailures(out)
-	r.writeHarnessBugs(errw, total)
-	return total
+	return append(rows, capability{title: otherCapability}), tallies, total
 }
 
-// outcome returns what became of sc (the zero outcome when it was not selected or not run).
+// outcome returns what became of sc (the zero outcome when it was not selected or not run),
+// with the reason it was expected to fail when it failed and --expected-failures lists it.
 func (r *run) outcome(sc *scenario) outcome {
 	if sc.excluded != "" || r.obs == nil {
 		return outcome{}
 	}
-	return r.obs.outcomeOf(sc)
+	o := r.obs.outcomeOf(sc)
+	if reason, ok := r.rep.waivers.reason(sc.name); ok && o.status == statusFailed && o.harness == "" {
+		o.waived = reason
+	}
+	return o
 }
 
 // writeFailures prints each failed scenario with the first lines of its message and the
@@ -235,7 +258,7 @@ func (r *run) writeFailures(out io.Writer) {
 	first := true
 	for _, sc := range r.selected {
 		o := r.outcome(sc)
-		if o.status != statusFailed || o.harness != "" {
+		if o.status != statusFailed || o.harness != "" || o.waived != "" {
 			continue
 		}
 		if first {

@@ -24,11 +24,18 @@ type target struct {
 	inProcess bool
 	ref       *server.Running // the in-process reference server, or nil
 	logFile   *os.File        // its request log, or nil
+
+	ctr    *containerTarget // the container the run started (container.go), or nil
+	note   string           // says what the target is after its URL, e.g. " (image acme/scim:1.4, …)"
+	redact []string         // more secrets for the run's output to hide (--container-env credentials)
 }
 
-// close stops the in-process server, if any, and closes its log.
+// close stops the in-process server or removes the container, if any, and closes the log.
 func (t *target) close() error {
 	var err error
+	if t.ctr != nil {
+		err = t.ctr.close(t.logFile) // before the log is closed: the container's log goes there
+	}
 	if t.ref != nil {
 		err = t.ref.Close()
 	}
@@ -40,13 +47,16 @@ func (t *target) close() error {
 	return err
 }
 
-// openTarget returns the target of o: o.Target, or the reference server started in process
-// on a loopback port, accepting o.Token (a random one when empty) as o.Auth says. Its request
-// log goes, redacted, to o.ServerLog, or nowhere. Errors: the log file (a *usageError) or the
-// server cannot start.
+// openTarget returns the target of o: o.Target, the container o.Container asks for (see
+// openContainer), or the reference server started in process on a loopback port, accepting
+// o.Token (a random one when empty) as o.Auth says. Its request log goes, redacted, to
+// o.ServerLog, or nowhere. Errors: the log file (a *usageError) or the server cannot start.
 func openTarget(ctx context.Context, o Options) (*target, error) {
 	if o.Target != "" {
 		return &target{url: o.Target, secret: o.Token}, nil
+	}
+	if o.Container.enabled() {
+		return openContainer(ctx, o)
 	}
 	secret := o.Token
 	if secret == "" {

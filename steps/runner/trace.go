@@ -55,6 +55,9 @@ func (r *run) transcript(sc *scenario, out outcome, exs []*scim.Exchange) string
 	if status == "" {
 		status = "not run"
 	}
+	if out.waived != "" {
+		status += " (waived by --expected-failures: " + out.waived + ")"
+	}
 	fmt.Fprintf(&b, "# status:   %s in %s\n", status, out.duration.Round(time.Millisecond))
 	if out.message != "" {
 		for _, line := range strings.Split(strings.TrimRight(out.message, "\n"), "\n") {
@@ -75,6 +78,13 @@ func (r *run) transcript(sc *scenario, out outcome, exs []*scim.Exchange) string
 	}
 	for i, ex := range exs {
 		fmt.Fprintf(&b, "\n# %d/%d\n", i+1, len(exs))
+		for j, rt := range ex.Retries {
+			ra := "no Retry-After"
+			if rt.RetryAfter != "" {
+				ra = "Retry-After: " + rt.RetryAfter
+			}
+			fmt.Fprintf(&b, "# attempt %d: 429 Too Many Requests (%s); waited %s, then sent it again\n", j+1, ra, rt.Wait)
+		}
 		b.WriteString(ex.Curl())
 	}
 	return r.rd.String(b.String())
@@ -88,7 +98,7 @@ func (r *run) writeTraces(stdout io.Writer) error {
 	}
 	used := map[string]bool{}
 	for _, sc := range r.selected {
-		out := r.obs.outcomeOf(sc)
+		out := r.outcome(sc)
 		if out.status == "" {
 			continue
 		}

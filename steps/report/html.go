@@ -1,0 +1,215 @@
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+)
+
+//go:embed report.html.tmpl
+var htmlSource string
+
+// htmlPage is report.html's template, parsed once per WriteHTML call (no package state).
+func htmlPage() (*template.Template, error) {
+	return template.New("report").Funcs(template.FuncMap{
+		"icon":  icon,
+		"label": label,
+		"ms":    formatMS,
+		"inc":   func(n int) int { return n + 1 },
+		"http":  httpClass,
+	}).Parse(htmlSource)
+}
+
+// htmlView is what the template renders.
+type htmlView struct {
+	*Summary
+	Verdict, VerdictClass string
+	Started, Duration     string
+	Failures, Waived      []htmlScenario
+	Groups                []htmlGroup
+}
+
+// htmlGroup is the scenarios of one capability.
+type htmlGroup struct {
+	Name, Status string
+	Scenarios    []htmlScenario
+}
+
+// htmlScenario is a Scenario with its anchor and its message split for highlighting.
+type htmlScenario struct {
+	Scenario
+	ID    string
+	Lines []msgLine
+}
+
+// WriteHTML writes s as report.html: one self-contained page (inline CSS, a few lines of
+// inline script, no network) with the capability table, the failures with their expected
+// and actual values, every scenario with its steps, and each HTTP exchange expandable.
+// Everything is escaped by html/template. Errors: a template bug, or those of w.
+func WriteHTML(w io.Writer, s *Summary) error {
+	t, err := htmlPage()
+	if err != nil {
+		return fmt.Errorf("parse the report template: %w", err)
+	}
+	ns := s.normalized()
+	v := htmlView{Summary: &ns}
+	v.Verdict, v.VerdictClass = verdict(&ns)
+	if !ns.StartedAt.IsZero() {
+		v.Started = ns.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+	}
+	v.Duration = (time.Duration(ns.DurationMS) * time.Millisecond).String()
+	groups := map[string]int{}
+	for _, c := range ns.Capabilities {
+		groups[c.Name] = len(v.Groups)
+		v.Groups = append(v.Groups, htmlGroup{Name: c.Name, Status: c.Status})
+	}
+	for i, sc := range ns.Scenarios {
+		hs := htmlScenario{Scenario: sc, ID: fmt.Sprintf("s%d", i+1), Lines: messageLines(sc.Message)}
+		switch sc.Status {
+		case StatusFailed, StatusError:
+			v.Failures = append(v.Failures, hs)
+		case StatusWaived:
+			v.Waived = append(v.Waived, hs)
+		}
+		g, ok := groups[sc.Capability]
+		if !ok {
+			g = len(v.Groups)
+			groups[sc.Capability] = g
+			v.Groups = append(v.Groups, htmlGroup{Name: sc.Capability, Status: sc.Status})
+		}
+		v.Groups[g].Scenarios = append(v.Groups[g].Scenarios, hs)
+	}
+	return t.Execute(w, v)
+}
+
+// verdict returns the headline of the page and its CSS class.
+func verdict(s *Summary) (string, string) {
+	c := s.Counts
+	switch s.Result {
+	case ResultPassed:
+		text := fmt.Sprintf("Passed: %d of %d selected scenarios", c.Passed, c.Selected)
+		if c.Waived > 0 {
+			text += fmt.Sprintf(", %d known failure(s) waived", c.Waived)
+		}
+		return text, "passed"
+	case ResultFailed:
+		return fmt.Sprintf("Failed: %d of %d selected scenarios failed", c.Failed, c.Selected), "failed"
+	case ResultInterrupted:
+		return "Interrupted: the results are incomplete", "skipped"
+	}
+	return "Error: scimcheck itself failed; no verdict on the target", "error"
+}
+
+// icon returns the symbol shown for a status.
+func icon(status string) string {
+	switch status {
+	case StatusPassed:
+		return "✓"
+	case StatusFailed:
+		return "✗"
+	case StatusWaived:
+		return "≈"
+	case StatusPartial:
+		return "◐"
+	case StatusError, "undefined", "pending", "ambiguous":
+		return "!"
+	}
+	return "–"
+}
+
+// label returns the word shown for a status.
+func label(status string) string {
+	switch status {
+	case StatusPassed:
+		return "pass"
+	case StatusFailed:
+		return "FAIL"
+	case StatusError:
+		return "ERROR"
+	case "":
+		return "not run"
+	}
+	return status
+}
+
+// httpClass returns the CSS class of a response status such as "201 Created": h2xx, h3xx,
+// h4xx, h5xx, or hnone when no response came.
+func httpClass(status string) string {
+	if len(status) == 0 || status[0] < '1' || status[0] > '5' {
+		return "hnone"
+	}
+	return "h" + status[:1] + "xx"
+}
+
+// formatMS renders a duration in milliseconds for reading: "<1 ms", "12 ms", "1.3 s".
+func formatMS(ms int64) string {
+	if ms < 1 {
+		return "<1 ms"
+	}
+	if ms < 1000 {
+		return fmt.Sprintf("%d ms", ms)
+	}
+	return fmt.Sprintf("%.1f s", float64(ms)/1000)
+}
+
+// msgLine is one line of a failure message, classified for highlighting.
+type msgLine struct {
+	// Kind is "diagnosis" (the defect, in the vendor's terms), "request" (a request line),
+	// "finding" (expected and got), "missing", "unreadable" (expected, but …), "because",
+	// "okta" (what Okta does) or "text".
+	Kind                   string
+	Indent                 string
+	Path, Expected, Actual string
+	Text                   string
+}
+
+// Patterns of the lines package expect writes (see expect.Failure.Error).
+var (
+	findingLine    = regexp.MustCompile(`^(\s*)(?:(.+?): )?expected (.+?), got (.+)$`)
+	missingLine    = regexp.MustCompile(`^(\s*)(.+?): missing, expected (.+)$`)
+	unreadableLine = regexp.MustCompile(`^(\s*)(.+?): expected (.+?), but (.+)$`)
+	diagnosisLine  = regexp.MustCompile(`^(\s*)diagnosis: (.*)$`)
+	becauseLine    = regexp.MustCompile(`^(\s*)because: (.*)$`)
+	oktaLine       = regexp.MustCompile(`^(\s*)what Okta does: (.*)$`)
+	requestLine    = regexp.MustCompile(`^(\s*)((?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ HTTP/\d(?:\.\d)?)$`)
+)
+
+// messageLines splits msg into lines classified for highlighting.
+func messageLines(msg string) []msgLine {
+	if strings.TrimSpace(msg) == "" {
+		return nil
+	}
+	var out []msgLine
+	for _, l := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
+		var m []string
+		switch {
+		case match(requestLine, l, &m):
+			out = append(out, msgLine{Kind: "request", Indent: m[1], Text: m[2]})
+		case match(missingLine, l, &m):
+			out = append(out, msgLine{Kind: "missing", Indent: m[1], Path: m[2], Expected: m[3]})
+		case match(findingLine, l, &m):
+			out = append(out, msgLine{Kind: "finding", Indent: m[1], Path: m[2], Expected: m[3], Actual: m[4]})
+		case match(unreadableLine, l, &m):
+			out = append(out, msgLine{Kind: "unreadable", Indent: m[1], Path: m[2], Expected: m[3], Actual: m[4]})
+		case match(diagnosisLine, l, &m):
+			out = append(out, msgLine{Kind: "diagnosis", Indent: m[1], Text: m[2]})
+		case match(becauseLine, l, &m):
+			out = append(out, msgLine{Kind: "because", Indent: m[1], Text: m[2]})
+		case match(oktaLine, l, &m):
+			out = append(out, msgLine{Kind: "okta", Indent: m[1], Text: m[2]})
+		default:
+			out = append(out, msgLine{Kind: "text", Text: l})
+		}
+	}
+	return out
+}
+
+// match reports whether re matches s, storing the submatches in m.
+func match(re *regexp.Regexp, s string, m *[]string) bool {
+	*m = re.FindStringSubmatch(s)
+	return *m != nil
+}

@@ -1,0 +1,188 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// JUnit XML, as Jenkins, GitLab and the GitHub test reporters read it. One <testsuite> per
+// feature, one <testcase> per selected scenario:
+//
+//   - passed: an empty testcase;
+//   - failed: <failure message="first line of the message" type="failed"> with the whole
+//     message and the rerun command;
+//   - error (a harness bug): <error type="harness">, same content;
+//   - skipped: <skipped message="why">;
+//   - waived (a failure listed in --expected-failures): <skipped message="waived: reason">
+//     holding the failure message, and the property scimcheck.status=waived, so that CI
+//     neither fails on it nor mistakes it for a pass.
+//
+// Every testcase that sent a request carries its HTTP transcript in <system-out>.
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Timestamp  string          `xml:"timestamp,attr,omitempty"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name       string          `xml:"name,attr"`
+	Classname  string          `xml:"classname,attr"`
+	Time       string          `xml:"time,attr"`
+	File       string          `xml:"file,attr,omitempty"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Failure    *junitProblem   `xml:"failure"`
+	Error      *junitProblem   `xml:"error"`
+	Skipped    *junitProblem   `xml:"skipped"`
+	SystemOut  string          `xml:"system-out,omitempty"`
+}
+
+type junitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// WriteJUnit writes s as JUnit XML (see the comment above junitSuites). Errors: those of w.
+func WriteJUnit(w io.Writer, s *Summary) error {
+	doc := junitSuites{Name: "scimcheck", Time: seconds(s.DurationMS)}
+	index := map[string]int{} // feature → suite
+	props := []junitProperty{
+		{"scimcheck.version", s.Version}, {"target", s.Target.URL}, {"seed", strconv.FormatInt(s.Seed, 10)},
+		{"runId", s.RunID}, {"oktaMode", s.OktaMode},
+	}
+	for _, sc := range s.Scenarios {
+		i, ok := index[sc.Feature]
+		if !ok {
+			i = len(doc.Suites)
+			index[sc.Feature] = i
+			doc.Suites = append(doc.Suites, junitSuite{Name: sc.Feature, Properties: props})
+			if !s.StartedAt.IsZero() {
+				doc.Suites[i].Timestamp = s.StartedAt.UTC().Format("2006-01-02T15:04:05")
+			}
+		}
+		suite := &doc.Suites[i]
+		c := junitCase{Name: sc.Name, Classname: sc.Feature, Time: seconds(sc.DurationMS), File: fileOf(sc.Location)}
+		c.Properties = append(c.Properties, junitProperty{"scimcheck.status", sc.Status}, junitProperty{"location", sc.Location})
+		for _, t := range sc.Tags {
+			c.Properties = append(c.Properties, junitProperty{"tag", t})
+		}
+		body := problemText(sc)
+		switch sc.Status {
+		case StatusFailed:
+			c.Failure = &junitProblem{Message: firstLine(sc.Message), Type: "failed", Text: body}
+			suite.Failures++
+			doc.Failures++
+		case StatusError:
+			c.Error = &junitProblem{Message: firstLine(sc.Message), Type: "harness", Text: body}
+			suite.Errors++
+			doc.Errors++
+		case StatusWaived:
+			c.Skipped = &junitProblem{Message: "waived: " + sc.Waiver, Text: body}
+			suite.Skipped++
+			doc.Skipped++
+		case StatusSkipped:
+			c.Skipped = &junitProblem{Message: sc.Message}
+			suite.Skipped++
+			doc.Skipped++
+		}
+		c.SystemOut = transcriptText(s, sc)
+		suite.Tests++
+		doc.Tests++
+		suite.Cases = append(suite.Cases, c)
+	}
+	for i := range doc.Suites {
+		var ms int64
+		for _, sc := range s.Scenarios {
+			if sc.Feature == doc.Suites[i].Name {
+				ms += sc.DurationMS
+			}
+		}
+		doc.Suites[i].Time = seconds(ms)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("encode junit: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// problemText returns the body of a failure, error or waived skip: the message, the waiver's
+// reason and the rerun command.
+func problemText(sc Scenario) string {
+	var b strings.Builder
+	b.WriteString(sc.Message)
+	if sc.Waiver != "" {
+		b.WriteString("\n\nwaived by --expected-failures: " + sc.Waiver)
+	}
+	if sc.Rerun != "" {
+		b.WriteString("\n\nrerun: " + sc.Rerun)
+	}
+	return b.String()
+}
+
+// transcriptText returns the HTTP transcript of sc for <system-out>, "" when it sent nothing.
+func transcriptText(s *Summary, sc Scenario) string {
+	if len(sc.Exchanges) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario: %s (%s)\nseed: %d, run id: %s\n", sc.Name, sc.Location, s.Seed, s.RunID)
+	if sc.OmittedExchanges > 0 {
+		fmt.Fprintf(&b, "[%d earlier exchanges not shown; --trace-dir writes them all]\n", sc.OmittedExchanges)
+	}
+	total := sc.OmittedExchanges + len(sc.Exchanges)
+	for i, ex := range sc.Exchanges {
+		fmt.Fprintf(&b, "\n# %d/%d\n%s", sc.OmittedExchanges+i+1, total, ex.Transcript)
+	}
+	return b.String()
+}
+
+// seconds renders milliseconds as JUnit's seconds, e.g. "1.234".
+func seconds(ms int64) string {
+	return strconv.FormatFloat(float64(ms)/1000, 'f', 3, 64)
+}
+
+// fileOf returns the file of a "file:line" location.
+func fileOf(loc string) string {
+	if i := strings.LastIndexByte(loc, ':'); i > 0 {
+		return loc[:i]
+	}
+	return loc
+}
+
+// firstLine returns s up to its first newline.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

@@ -1,0 +1,245 @@
+// Package report renders the results of one scimcheck run as the files a vendor hands over
+// and CI gates on: summary.json (a stable, versioned schema), junit.xml and a self-contained
+// report.html. It knows nothing of godog or of the target: package runner fills a Summary
+// with what it observed, already redacted, and the writers here only render it.
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// SchemaVersion is the version of the summary.json schema. It changes only when a field is
+// removed or changes meaning; new fields may appear in the same version.
+const SchemaVersion = 1
+
+// Scenario statuses (Scenario.Status). A skip never reads as a pass, and a failure of
+// scimcheck itself is never a verdict on the target.
+const (
+	// StatusPassed: every step passed.
+	StatusPassed = "passed"
+	// StatusFailed: the target does not behave as Okta needs.
+	StatusFailed = "failed"
+	// StatusWaived: the scenario failed, but --expected-failures lists it; it does not fail
+	// the run.
+	StatusWaived = "waived"
+	// StatusSkipped: the scenario gave no verdict: the target lacks an optional feature, the
+	// selection left it out, or the run was interrupted before it ran. Message says which.
+	StatusSkipped = "skipped"
+	// StatusError: scimcheck itself failed on the scenario (a harness bug); no verdict.
+	StatusError = "error"
+	// StatusPartial (capabilities only): some scenarios passed, the others were skipped.
+	StatusPartial = "partial"
+)
+
+// Run results (Summary.Result).
+const (
+	ResultPassed      = "passed"      // exit code 0
+	ResultFailed      = "failed"      // exit code 1
+	ResultError       = "error"       // exit code 3: a harness bug, or scenarios that never ran
+	ResultInterrupted = "interrupted" // exit code 130
+)
+
+// Summary is the machine-readable result of one run, written as summary.json by
+// `scimcheck run --report DIR`. Its shape is stable: SchemaVersion says which version of it a
+// file holds, no field is ever omitted (an absent value is "", 0, false or []), and times are
+// integer milliseconds.
+//
+//	{
+//	  "schemaVersion": 1,
+//	  "version": "v1.2.0",                       // scimcheck's version, "(devel)" from source
+//	  "target": {
+//	    "url": "https://app.example.com/scim/v2", // no user info, no query, never a credential
+//	    "inProcess": false,                       // true: the bundled reference server
+//	    "quirks": []                              // the reference server's --quirk defects
+//	  },
+//	  "seed": 42, "runId": "scn4k2", "oktaMode": "both",   // oin | aiw | both
+//	  "selection": {"tags": "", "name": ""},
+//	  "startedAt": "2026-01-02T15:04:05Z", "durationMs": 5120, "requests": 443,
+//	  "result": "failed", "exitCode": 1,           // passed | failed | error | interrupted
+//	  "counts": {"total": 64, "selected": 64, "notSelected": 0, "passed": 60,
+//	             "failed": 2, "waived": 1, "skipped": 1, "errors": 0},
+//	  "capabilities": [                            // the rows of the capability table, in order
+//	    {"name": "Push users", "tag": "@push-users",
+//	     "status": "failed",                       // passed | partial | failed | waived | skipped | error
+//	     "detail": "9 passed, 1 failed of 10", "counts": {…}}
+//	  ],
+//	  "scenarios": [                               // every selected scenario, in run order
+//	    {"name": "…", "feature": "Push users", "capability": "Push users",
+//	     "location": "okta/push-users.feature:44", "tags": ["@push-users", "@must"],
+//	     "status": "failed",                       // passed | failed | waived | skipped | error
+//	     "durationMs": 12,
+//	     "message": "POST /scim/v2/Users HTTP/1.1\n  HTTP status: expected 409, got 201 …",
+//	     "waiver": "",                             // the reason from --expected-failures
+//	     "rerun": "scimcheck run --name '^…$' --seed 42 --trace-dir -",
+//	     "steps": [{"keyword": "Given", "text": "…", "argument": "", "status": "passed", "message": ""}]}
+//	  ],
+//	  "waivers": {"file": "waivers.json", "strict": false,
+//	              "stale": [{"name": "…", "reason": "…"}],   // listed, but passed
+//	              "unknown": [{"name": "…", "reason": "…"}]} // listed, but no such scenario
+//	}
+//
+// A scenario's message is its failure message (for "failed", "waived" and "error") or why it
+// was skipped; rerun is set for "failed", "waived" and "error" scenarios. Scenarios the
+// selection left out (--okta-mode, --tags, --name) are not listed; counts.notSelected and the
+// capabilities count them.
+type Summary struct {
+	SchemaVersion int          `json:"schemaVersion"`
+	Version       string       `json:"version"`
+	Target        Target       `json:"target"`
+	Seed          int64        `json:"seed"`
+	RunID         string       `json:"runId"`
+	OktaMode      string       `json:"oktaMode"`
+	Selection     Selection    `json:"selection"`
+	StartedAt     time.Time    `json:"startedAt"`
+	DurationMS    int64        `json:"durationMs"`
+	Requests      int64        `json:"requests"`
+	Result        string       `json:"result"`
+	ExitCode      int          `json:"exitCode"`
+	Counts        Counts       `json:"counts"`
+	Capabilities  []Capability `json:"capabilities"`
+	Scenarios     []Scenario   `json:"scenarios"`
+	Waivers       Waivers      `json:"waivers"`
+}
+
+// Target is the server a run talked to.
+type Target struct {
+	// URL is the SCIM base URL without user info, query or fragment.
+	URL string `json:"url"`
+	// InProcess reports that the target was the bundled reference server, started in process.
+	InProcess bool `json:"inProcess"`
+	// Quirks are the deliberate defects switched on in the in-process reference server.
+	Quirks []string `json:"quirks"`
+}
+
+// Selection is the scenario selection of the run, besides the Okta mode.
+type Selection struct {
+	Tags string `json:"tags"`
+	Name string `json:"name"`
+}
+
+// Counts counts scenarios by outcome. Total = Selected + NotSelected, and Selected = Passed +
+// Failed + Waived + Skipped + Errors.
+type Counts struct {
+	Total       int `json:"total"`
+	Selected    int `json:"selected"`
+	NotSelected int `json:"notSelected"`
+	Passed      int `json:"passed"`
+	Failed      int `json:"failed"`
+	Waived      int `json:"waived"`
+	Skipped     int `json:"skipped"`
+	Errors      int `json:"errors"`
+}
+
+// Capability is one row of the capability table: an Okta provisioning feature, as Okta's admin
+// console names it.
+type Capability struct {
+	Name   string `json:"name"`
+	Tag    string `json:"tag"`
+	Status string `json:"status"`
+	// Detail is the table's text: the counts and why scenarios did not run.
+	Detail string `json:"detail"`
+	Counts Counts `json:"counts"`
+}
+
+// Scenario is the outcome of one selected scenario.
+type Scenario struct {
+	Name       string   `json:"name"`
+	Feature    string   `json:"feature"`
+	Capability string   `json:"capability"`
+	Location   string   `json:"location"`
+	Tags       []string `json:"tags"`
+	Status     string   `json:"status"`
+	DurationMS int64    `json:"durationMs"`
+	Message    string   `json:"message"`
+	Waiver     string   `json:"waiver"`
+	Rerun      string   `json:"rerun"`
+	Steps      []Step   `json:"steps"`
+	// Exchanges are the scenario's HTTP exchanges, for junit.xml and report.html; summary.json
+	// leaves them out (see --trace-dir for replayable transcripts).
+	Exchanges []Exchange `json:"-"`
+	// OmittedExchanges counts the earlier exchanges left out of Exchanges to keep the reports
+	// small.
+	OmittedExchanges int `json:"-"`
+}
+
+// Step is the outcome of one step of a scenario.
+type Step struct {
+	// Keyword is Given, When, Then or And.
+	Keyword string `json:"keyword"`
+	Text    string `json:"text"`
+	// Argument is the step's doc string, or its data table as "| a | b |" lines; "" for none.
+	Argument string `json:"argument"`
+	// Status is passed, failed, skipped, undefined, pending or ambiguous; "skipped" too for a
+	// step that never ran.
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+// Exchange is one HTTP request of a scenario and the response it got, rendered and redacted.
+type Exchange struct {
+	// Request is the request line, e.g. "GET /scim/v2/Users?count=1 HTTP/1.1".
+	Request string
+	// Status is the response status, e.g. "200 OK", or "no response".
+	Status     string
+	DurationMS int64
+	// Attempts counts the requests sent, 429 retries included.
+	Attempts int
+	// Transcript is the exchange in "curl -v" style (see scim.Exchange.Transcript).
+	Transcript string
+	// Curl is a shell command that sends the request again (see scim.Exchange.Curl); "" when
+	// left out (scimcheck keeps it for the scenarios that did not pass).
+	Curl string
+}
+
+// Waivers is what became of the --expected-failures file.
+type Waivers struct {
+	// File is the file's path; "" when none was given.
+	File string `json:"file"`
+	// Strict reports --strict-waivers: stale and unknown entries fail the run.
+	Strict bool `json:"strict"`
+	// Stale entries name scenarios that passed: the waiver can go.
+	Stale []Waiver `json:"stale"`
+	// Unknown entries name no scenario of this scimcheck.
+	Unknown []Waiver `json:"unknown"`
+}
+
+// Waiver is one entry of an --expected-failures file.
+type Waiver struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+}
+
+// normalized returns s with every list non-nil, so that summary.json never holds null.
+func (s Summary) normalized() Summary {
+	s.SchemaVersion = SchemaVersion
+	s.Target.Quirks = nonNil(s.Target.Quirks)
+	s.Waivers.Stale = nonNil(s.Waivers.Stale)
+	s.Waivers.Unknown = nonNil(s.Waivers.Unknown)
+	s.Capabilities = nonNil(s.Capabilities)
+	scs := make([]Scenario, len(s.Scenarios))
+	for i, sc := range s.Scenarios {
+		sc.Tags, sc.Steps = nonNil(sc.Tags), nonNil(sc.Steps)
+		scs[i] = sc
+	}
+	s.Scenarios = scs
+	return s
+}
+
+// nonNil returns l, or an empty list when l is nil.
+func nonNil[T any](l []T) []T {
+	if l == nil {
+		return []T{}
+	}
+	return l
+}
+
+// WriteJSON writes s as summary.json: indented, HTML characters unescaped, every list present.
+// Errors: those of w.
+func WriteJSON(w io.Writer, s *Summary) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(s.normalized())
+}

@@ -1,0 +1,140 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// goldenShape is the pinned shape of summary.json (see Shape). Regenerate it with
+// SCIMCHECK_UPDATE_GOLDEN=1 go test ./steps/report, and bump SchemaVersion when a field is
+// removed or changes meaning.
+var goldenShape = filepath.Join("testdata", "summary.shape.json")
+
+func TestSummaryShapeIsPinned(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteJSON(&b, sampleSummary()))
+	got, err := json.MarshalIndent(Shape(decode(t, b.Bytes())), "", "  ")
+	require.NoError(t, err)
+	got = append(got, '\n')
+	if os.Getenv("SCIMCHECK_UPDATE_GOLDEN") == "1" {
+		require.NoError(t, os.WriteFile(goldenShape, got, 0o644))
+	}
+	want, err := os.ReadFile(goldenShape)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "summary.json changed shape: update the README and the Summary doc comment, "+
+		"bump SchemaVersion if a field was removed or changed meaning, then regenerate %s", goldenShape)
+	// The exemplar Validate checks against is the same shape.
+	assert.JSONEq(t, string(want), mustJSON(t, Shape(exemplar())))
+}
+
+func TestWriteJSON(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(s *Summary)
+		check func(t *testing.T, doc map[string]any)
+	}{
+		{
+			name: "every status and the schema version",
+			check: func(t *testing.T, doc map[string]any) {
+				assert.EqualValues(t, 1, doc["schemaVersion"])
+				var statuses []any
+				for _, sc := range doc["scenarios"].([]any) {
+					statuses = append(statuses, sc.(map[string]any)["status"])
+				}
+				assert.Equal(t, []any{"passed", "failed", "waived", "skipped", "error"}, statuses)
+			},
+		},
+		{
+			name: "nil lists are empty lists, never null",
+			edit: func(s *Summary) {
+				s.Target.Quirks, s.Waivers = nil, Waivers{}
+				s.Scenarios[0].Tags, s.Scenarios[0].Steps = nil, nil
+			},
+			check: func(t *testing.T, doc map[string]any) {
+				assert.Equal(t, []any{}, doc["target"].(map[string]any)["quirks"])
+				assert.Equal(t, []any{}, doc["waivers"].(map[string]any)["stale"])
+				sc := doc["scenarios"].([]any)[0].(map[string]any)
+				assert.Equal(t, []any{}, sc["tags"])
+				assert.Equal(t, []any{}, sc["steps"])
+			},
+		},
+		{
+			name: "transcripts stay out of the summary; HTML characters are not escaped",
+			check: func(t *testing.T, doc map[string]any) {
+				sc := doc["scenarios"].([]any)[1].(map[string]any)
+				assert.NotContains(t, sc, "exchanges")
+				assert.NotContains(t, sc, "Exchanges")
+				assert.Equal(t, "a second POST is refused with 409 <&>", sc["name"])
+				assert.Contains(t, sc["message"], "expected 409, got 201 Created")
+				assert.Contains(t, sc["rerun"], "--seed 42 --trace-dir -")
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := sampleSummary()
+			if tc.edit != nil {
+				tc.edit(s)
+			}
+			var b bytes.Buffer
+			require.NoError(t, WriteJSON(&b, s))
+			assert.NotContains(t, b.String(), `\u003c`)
+			require.NoError(t, Validate(b.Bytes()))
+			tc.check(t, decode(t, b.Bytes()))
+		})
+	}
+}
+
+func TestValidateRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(doc map[string]any)
+		want string
+	}{
+		{"another schema version", func(d map[string]any) { d["schemaVersion"] = 2 }, "schemaVersion: want 1"},
+		{"a missing field", func(d map[string]any) { delete(d, "seed") }, `missing field "seed"`},
+		{"a field of another type", func(d map[string]any) { d["seed"] = "42" }, "seed: expected a number, got string"},
+		{"an unknown field", func(d map[string]any) { d["extra"] = true }, `unexpected field "extra"`},
+		{"a nested missing field", func(d map[string]any) {
+			delete(d["scenarios"].([]any)[0].(map[string]any), "durationMs")
+		}, `scenarios[]: missing field "durationMs"`},
+		{"an unknown scenario status", func(d map[string]any) {
+			d["scenarios"].([]any)[0].(map[string]any)["status"] = "pass"
+		}, `unknown status "pass"`},
+		{"counts that do not add up", func(d map[string]any) {
+			d["counts"].(map[string]any)["passed"] = 7
+		}, "passed+failed+waived+skipped+errors is 11, selected is 5"},
+		{"an unknown result", func(d map[string]any) { d["result"] = "ok" }, `result "ok"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			require.NoError(t, WriteJSON(&b, sampleSummary()))
+			doc := decode(t, b.Bytes())
+			tc.edit(doc)
+			err := Validate([]byte(mustJSON(t, doc)))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func decode(t *testing.T, raw []byte) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	return doc
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(raw)
+}

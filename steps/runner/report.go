@@ -1,0 +1,346 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	rpt "github.com/scimcheck/scimcheck/steps/report"
+	"github.com/scimcheck/scimcheck/steps/scim"
+)
+
+// The files --report DIR holds after a run.
+const (
+	reportSummary  = "summary.json"
+	reportJUnit    = "junit.xml"
+	reportCucumber = "cucumber.json"
+	reportHTML     = "report.html"
+)
+
+// reporting is the run's state for reports, waivers and the progress line.
+type reporting struct {
+	waivers  *waivers  // nil without --expected-failures
+	steps    *stepLog  // nil until the run starts
+	progress *progress // nil unless stdout and stderr are terminals
+}
+
+// withReportDefaults checks the report, waiver and retry options of o and, with a report
+// directory, adds godog's cucumber formatter writing DIR/cucumber.json. Errors: *usageError.
+func (o Options) withReportDefaults() (Options, error) {
+	if o.Retry429.MaxAttempts < 0 || o.Retry429.MaxWait < 0 {
+		return o, usagef("--max-retries and --max-retry-wait must not be negative")
+	}
+	if o.StrictWaivers && o.ExpectedFailures == "" {
+		return o, usagef("--strict-waivers needs --expected-failures FILE")
+	}
+	if o.ReportDir == "" {
+		return o, nil
+	}
+	if strings.Contains(o.ReportDir, ",") {
+		return o, usagef("--report %q: the directory name must not contain a comma", o.ReportDir)
+	}
+	o.Formats = append(slices.Clip(o.Formats), "cucumber:"+filepath.Join(o.ReportDir, reportCucumber))
+	return o, nil
+}
+
+// prepareReport loads the --expected-failures file and creates the --report directory, so
+// that both are usage errors before anything runs, and removes the reports an earlier run
+// left there: a run that ends before its scenarios leaves none for CI to read as its result.
+// Errors: *usageError.
+func (r *run) prepareReport() error {
+	r.rep.steps = newStepLog()
+	var err error
+	if r.rep.waivers, err = loadWaivers(r.opts.ExpectedFailures); err != nil {
+		return err
+	}
+	dir := r.opts.ReportDir
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usagef("--report: %v", err)
+	}
+	for _, f := range []string{reportSummary, reportJUnit, reportHTML} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return usagef("--report: %v", err)
+		}
+	}
+	return nil
+}
+
+// registerReportHooks adds the hooks that record each step and move the progress line.
+func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
+	r.rep.steps.register(sc, r.obs.byPickle)
+	if p := r.rep.progress; p != nil {
+		sc.Before(func(ctx context.Context, pk *godog.Scenario) (context.Context, error) {
+			if s := r.obs.byPickle[pk.Id]; s != nil {
+				p.start(capabilityOf(s).title, s.name)
+			}
+			return ctx, nil
+		})
+	}
+}
+
+// writeReports writes summary.json, junit.xml and report.html to the --report directory (godog
+// writes cucumber.json), every byte redacted, and returns code, or ExitError when a file could
+// not be written.
+func (r *run) writeReports(code int, interrupted bool, out, errw io.Writer) int {
+	dir := r.opts.ReportDir
+	if dir == "" {
+		return code
+	}
+	s := r.summary(code, interrupted)
+	failed := false
+	for _, f := range []struct {
+		name   string
+		render func(io.Writer, *rpt.Summary) error
+	}{{reportSummary, rpt.WriteJSON}, {reportJUnit, rpt.WriteJUnit}, {reportHTML, rpt.WriteHTML}} {
+		var b bytes.Buffer
+		err := f.render(&b, s)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, f.name), r.rd.Bytes(b.Bytes()), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(errw, "scimcheck run: --report: write %s: %v\n", f.name, err)
+			failed = true
+		}
+	}
+	fmt.Fprintf(out, "\nreport: %s (%s, %s, %s, %s)\n", filepath.Join(dir, reportHTML), reportHTML, reportSummary, reportJUnit, reportCucumber)
+	if failed && (code == ExitPass || code == ExitFail) {
+		return ExitError
+	}
+	return code
+}
+
+// summary returns the run as a rpt.Summary, every string redacted.
+func (r *run) summary(code int, interrupted bool) *rpt.Summary {
+	o := r.opts
+	s := &rpt.Summary{
+		SchemaVersion: rpt.SchemaVersion,
+		Version:       scimcheckVersion(),
+		Target:        rpt.Target{URL: r.rd.String(publicURL(r.target.url)), InProcess: r.target.inProcess, Quirks: o.Quirks},
+		Seed:          r.seed,
+		RunID:         r.runID,
+		OktaMode:      o.Mode,
+		Selection:     rpt.Selection{Tags: o.Tags, Name: r.rd.String(o.Name)},
+		StartedAt:     time.Now().Add(-r.elapsed).UTC().Truncate(time.Second),
+		DurationMS:    r.elapsed.Milliseconds(),
+		Result:        resultOf(code),
+		ExitCode:      code,
+	}
+	if r.suite != nil {
+		s.Requests = r.suite.Requests()
+	}
+	rows, tallies, _ := r.tallies()
+	capCounts := make([]rpt.Counts, len(rows))
+	for _, sc := range r.cat.scenarios {
+		caps := capabilityIndexes(sc, rows)
+		if sc.excluded != "" {
+			addCount(&s.Counts, "")
+			for _, i := range caps {
+				addCount(&capCounts[i], "")
+			}
+			continue
+		}
+		rs := r.scenarioReport(sc, interrupted)
+		addCount(&s.Counts, rs.Status)
+		for _, i := range caps {
+			addCount(&capCounts[i], rs.Status)
+		}
+		s.Scenarios = append(s.Scenarios, rs)
+	}
+	for i, c := range rows {
+		if c.tag == "" && tallies[i].total == 0 {
+			continue
+		}
+		s.Capabilities = append(s.Capabilities, rpt.Capability{
+			Name: c.title, Tag: c.tag, Status: capabilityStatus(tallies[i].result()),
+			Detail: r.rd.String(tallies[i].detail(interrupted)), Counts: capCounts[i],
+		})
+	}
+	if w := r.rep.waivers; w != nil {
+		s.Waivers = rpt.Waivers{File: w.path, Strict: o.StrictWaivers, Stale: w.stale(r), Unknown: w.unknown(r.cat)}
+	}
+	return s
+}
+
+// scenarioReport returns what became of the selected scenario sc, redacted.
+func (r *run) scenarioReport(sc *scenario, interrupted bool) rpt.Scenario {
+	out := r.outcome(sc)
+	rs := rpt.Scenario{
+		Name: sc.name, Feature: sc.feature, Capability: capabilityOf(sc).title, Location: sc.location(),
+		Tags: sc.tags, DurationMS: out.duration.Milliseconds(), Message: r.rd.String(out.message), Waiver: out.waived,
+	}
+	switch {
+	case out.harness != "":
+		rs.Status = rpt.StatusError
+	case out.waived != "":
+		rs.Status = rpt.StatusWaived
+	case out.status == statusPassed:
+		rs.Status = rpt.StatusPassed
+	case out.status == statusFailed:
+		rs.Status = rpt.StatusFailed
+	case out.status == statusSkipped:
+		rs.Status = rpt.StatusSkipped
+	case interrupted:
+		rs.Status, rs.Message = rpt.StatusSkipped, "not run: the run was interrupted"
+	default:
+		rs.Status, rs.Message = rpt.StatusError, "selected but never run (a scimcheck bug)"
+	}
+	if rs.Status == rpt.StatusFailed || rs.Status == rpt.StatusWaived || rs.Status == rpt.StatusError {
+		rs.Rerun = r.rerunCommand(sc)
+	}
+	for _, st := range r.rep.steps.of(sc) {
+		st.Message, st.Argument = r.rd.String(st.Message), r.rd.String(st.Argument)
+		rs.Steps = append(rs.Steps, st)
+	}
+	withCurl := rs.Status != rpt.StatusPassed && rs.Status != rpt.StatusSkipped
+	rs.Exchanges, rs.OmittedExchanges = r.exchangeReports(r.rec.exchanges(sc.name), withCurl)
+	return rs
+}
+
+// reportTranscriptMax bounds the transcript of one scenario in junit.xml and report.html: a
+// scenario that sets up hundreds of users would otherwise make them megabytes long.
+// --trace-dir writes every exchange.
+const reportTranscriptMax = 256 << 10
+
+// exchangeReports renders exs for the reports, redacted, with their curl commands when
+// withCurl is set: the latest ones, up to reportTranscriptMax bytes, and how many earlier
+// ones were left out.
+func (r *run) exchangeReports(exs []*scim.Exchange, withCurl bool) ([]rpt.Exchange, int) {
+	var out []rpt.Exchange
+	size := 0
+	for i := len(exs) - 1; i >= 0; i-- {
+		e := r.exchangeReport(exs[i], withCurl)
+		size += len(e.Transcript) + len(e.Curl)
+		if size > reportTranscriptMax && len(out) > 0 {
+			slices.Reverse(out)
+			return out, i + 1
+		}
+		out = append(out, e)
+	}
+	slices.Reverse(out)
+	return out, 0
+}
+
+// exchangeReport renders ex for the reports, redacted, with its curl command when withCurl
+// is set.
+func (r *run) exchangeReport(ex *scim.Exchange, withCurl bool) rpt.Exchange {
+	curl := ""
+	if withCurl {
+		curl = r.rd.String(ex.Curl())
+	}
+	status := ex.Response.Status
+	if ex.Response.StatusCode == 0 {
+		status = "no response"
+	}
+	return rpt.Exchange{
+		Request: r.rd.String(ex.RequestLine()), Status: r.rd.String(status), DurationMS: ex.Duration.Milliseconds(),
+		Attempts: ex.Attempts, Transcript: r.rd.String(ex.Transcript()), Curl: curl,
+	}
+}
+
+// addCount counts, in c, a scenario with status (one of report's; "" when the selection left it out).
+func addCount(c *rpt.Counts, status string) {
+	c.Total++
+	switch status {
+	case "":
+		c.NotSelected++
+		return
+	case rpt.StatusPassed:
+		c.Passed++
+	case rpt.StatusFailed:
+		c.Failed++
+	case rpt.StatusWaived:
+		c.Waived++
+	case rpt.StatusSkipped:
+		c.Skipped++
+	case rpt.StatusError:
+		c.Errors++
+	}
+	c.Selected++
+}
+
+// resultOf returns the summary's result for an exit code.
+func resultOf(code int) string {
+	switch code {
+	case ExitPass:
+		return rpt.ResultPassed
+	case ExitFail:
+		return rpt.ResultFailed
+	case ExitInterrupted:
+		return rpt.ResultInterrupted
+	}
+	return rpt.ResultError
+}
+
+// capabilityStatus returns the summary's status for a capability table result.
+func capabilityStatus(result string) string {
+	switch result {
+	case resultPass:
+		return rpt.StatusPassed
+	case resultPartial:
+		return rpt.StatusPartial
+	case resultFail:
+		return rpt.StatusFailed
+	case resultWaived:
+		return rpt.StatusWaived
+	case resultError:
+		return rpt.StatusError
+	}
+	return rpt.StatusSkipped
+}
+
+// capabilityOf returns the first capability sc is tagged with, or the "Other" row.
+func capabilityOf(sc *scenario) capability {
+	for _, c := range capabilities() {
+		if slices.Contains(sc.tags, c.tag) {
+			return c
+		}
+	}
+	return capability{title: otherCapability}
+}
+
+// capabilityIndexes returns the indexes of the rows sc counts in (the last row is "Other").
+func capabilityIndexes(sc *scenario, rows []capability) []int {
+	var out []int
+	for i, c := range rows {
+		if c.tag != "" && slices.Contains(sc.tags, c.tag) {
+			out = append(out, i)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, len(rows)-1)
+	}
+	return out
+}
+
+// publicURL returns raw without user info, query and fragment.
+func publicURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
+}
+
+// scimcheckVersion returns the module version stamped by `go install`, or "(devel)".
+func scimcheckVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}
