@@ -49,6 +49,13 @@ func Parse(expr string, rt *reference.ResourceType) (*Filter, error) {
 	if err := checkShape(text); err != nil {
 		return nil, err
 	}
+	if simple, ok := parseSimple(text); ok {
+		root, err := (&compiler{rt: rt}).compile(simple)
+		if err != nil {
+			return nil, err
+		}
+		return &Filter{text: text, root: root}, nil
+	}
 	e, err := parseExpr(text)
 	if err != nil {
 		// filter-parser reads at most two comparisons inside [...]; RFC 7644 allows any filter.

@@ -111,6 +111,9 @@ func resolvePath(rt *reference.ResourceType, raw string) (target, error) {
 
 // parsePath runs the filter-parser path grammar, turning a panic inside it into an error.
 func parsePath(p string) (path filterparser.Path, err error) {
+	if path, ok := filter.ParseSimplePath(p); ok { // what ParsePath returns, sooner
+		return path, nil
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("path parser failed: %v", r)

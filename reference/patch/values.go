@@ -1,7 +1,6 @@
 package patch
 
 import (
-	"encoding/json"
 	"maps"
 	"reflect"
 	"slices"
@@ -132,7 +131,7 @@ func (id *identity) key(el any) string {
 			}
 		}
 	}
-	b, err := json.Marshal(el) // map keys sorted: equal elements give equal keys
+	b, err := reference.MarshalJSON(el) // map keys sorted: equal elements give equal keys
 	if err != nil {
 		return "\x00?"
 	}

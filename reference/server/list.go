@@ -63,7 +63,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.Res
 			return
 		}
 		if attr, value, ok := f.Equality(); ok && attr == "userName" && rt.Name == "User" && q.Has(reference.QuirkFilterOnEmail) {
-			f, err = filter.Parse(`emails.value eq "`+strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(value)+`"`, rt)
+			f, err = filter.Parse(`emails.value eq "`+filterEscaper.Replace(value)+`"`, rt)
 			if err != nil {
 				h.writeError(w, err)
 				return
@@ -137,6 +137,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.Res
 	})
 }
 
+// filterEscaper escapes a value for a quoted string of a filter (RFC 7644 §3.4.2.2).
+var filterEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // quirkyMatcher wraps a filter with the look-up quirks that only apply to Users.
 type quirkyMatcher struct {
 	*filter.Filter
@@ -160,7 +163,7 @@ func (m quirkyMatcher) Match(res map[string]any) bool {
 // (the username-case-sensitive quirk): "Ada" and "ADA" are two users.
 func createCaseSensitive(tx *store.Tx, rt *reference.ResourceType, res reference.Resource) (reference.Resource, error) {
 	name := str(res["userName"])
-	f, err := filter.Parse(`userName eq "`+strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name)+`"`, rt)
+	f, err := filter.Parse(`userName eq "`+filterEscaper.Replace(name)+`"`, rt)
 	if err != nil {
 		return nil, err
 	}

@@ -1,13 +1,13 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/scimcheck/scimcheck/reference"
 	"github.com/scimcheck/scimcheck/reference/store"
@@ -17,7 +17,11 @@ import (
 const MediaType = "application/scim+json"
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	buf := jsonBuffers.Get().(*[]byte)
+	b, err := reference.AppendJSON((*buf)[:0], v)
+	if cap(b) <= maxPooledBuffer { // w.Write copies b: the buffer serves the next response
+		defer func() { *buf = b[:0]; jsonBuffers.Put(buf) }()
+	}
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"schemas":["` + reference.ErrorSchema + `"],"status":"500","detail":"internal error: response could not be encoded"}`)
@@ -27,6 +31,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
+
+// jsonBuffers holds the buffers responses are encoded in; one that grew beyond
+// maxPooledBuffer (a long page) is left to the garbage collector.
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledBuffer = 1 << 20
 
 // writeError renders err as a SCIM Error (RFC 7644 §3.12). Anything that is not a
 // *reference.Error is a server fault: 500 with a generic detail.
@@ -78,7 +88,7 @@ func (h *Handler) readJSON(r *http.Request) (map[string]any, error) {
 
 // readBody reads the request body. Errors: 413 over the size limit, 400 when it cannot be read.
 func readBody(r *http.Request) ([]byte, error) {
-	raw, err := io.ReadAll(r.Body)
+	raw, err := readAll(r.Body, r.ContentLength)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -89,12 +99,35 @@ func readBody(r *http.Request) ([]byte, error) {
 	return raw, nil
 }
 
+// readAll is io.ReadAll, with the buffer sized from the declared length (-1 when unknown; the
+// body reader enforces the limit).
+func readAll(r io.Reader, length int64) ([]byte, error) {
+	size := 512
+	if length >= 0 && length < 1<<20 {
+		size = int(length) + 1 // room for the read that reports io.EOF
+	}
+	b := make([]byte, 0, size)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+	}
+}
+
 func decodeObject(raw []byte) (map[string]any, error) {
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		return nil, reference.BadRequest(reference.ScimTypeInvalidSyntax, "the request body is empty; a JSON object is required")
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+	v, err := reference.UnmarshalJSON(raw) // json.Unmarshal's value and error
+	if err != nil {
 		return nil, reference.BadRequest(reference.ScimTypeInvalidSyntax, "the request body is not valid JSON: %v", err)
 	}
 	obj, ok := v.(map[string]any)
@@ -109,9 +142,12 @@ func (h *Handler) checkContentType(r *http.Request) error {
 	if ct == "" {
 		return nil // lenient: Okta always labels its bodies, other clients may not
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return reference.Errorf(http.StatusUnsupportedMediaType, "", "unparseable Content-Type %q: send application/scim+json", ct)
+	mt, ok := commonMediaTypes[ct]
+	if !ok {
+		var err error
+		if mt, _, err = mime.ParseMediaType(ct); err != nil {
+			return reference.Errorf(http.StatusUnsupportedMediaType, "", "unparseable Content-Type %q: send application/scim+json", ct)
+		}
 	}
 	switch mt {
 	case "application/scim+json":
@@ -126,6 +162,17 @@ func (h *Handler) checkContentType(r *http.Request) error {
 		return nil
 	}
 	return reference.Errorf(http.StatusUnsupportedMediaType, "", "Content-Type %q is not supported: send application/scim+json or application/json", mt)
+}
+
+// commonMediaTypes maps the Content-Types clients send to what mime.ParseMediaType makes of
+// them, to spare parsing them on every request.
+var commonMediaTypes = map[string]string{
+	"application/scim+json":                "application/scim+json",
+	"application/scim+json; charset=utf-8": "application/scim+json",
+	"application/scim+json;charset=utf-8":  "application/scim+json",
+	"application/json":                     "application/json",
+	"application/json; charset=utf-8":      "application/json",
+	"application/json;charset=utf-8":       "application/json",
 }
 
 // baseURL is the absolute URL of the SCIM base as the client addressed it.

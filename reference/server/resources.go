@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
@@ -180,7 +181,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *reference.Re
 		status = http.StatusNoContent
 	}
 	h.write(w, r, rt, id, func(current reference.Resource) (reference.Resource, error) {
-		ops := ops
+		ops := slices.Clone(ops) // the quirks below rewrite operations; keep the parsed ones intact
 		if q.Has(reference.QuirkMembersReplaceIgnored) {
 			ops = dropOps(ops, func(op patch.Operation) bool {
 				return strings.EqualFold(op.Op, "replace") && strings.EqualFold(op.Path, "members")
@@ -261,20 +262,26 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.Re
 
 // delete answers DELETE with 204. Okta never deletes users; other clients do.
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string) {
+	deactivates := rt.Name == "Group" && h.opts.Quirks.Has(reference.QuirkGroupDeleteDeactivates)
 	err := h.store.Tx(r.Context(), func(tx *store.Tx) error {
-		current, err := tx.Get(rt.Name, id, false)
-		if err != nil {
-			return h.unknownIDQuirk(err)
+		// Without If-Match (and the quirk that reads the group first) the DELETE itself finds
+		// out whether the resource exists; If-Match needs only the version.
+		if r.Header.Get("If-Match") != "" || deactivates {
+			version, err := tx.Version(rt.Name, id)
+			if err != nil {
+				return h.unknownIDQuirk(err)
+			}
+			current := reference.Resource{"meta": map[string]any{"version": version}}
+			if err := h.precondition(r, current); err != nil {
+				return err
+			}
 		}
-		if err := h.precondition(r, current); err != nil {
-			return err
-		}
-		if rt.Name == "Group" && h.opts.Quirks.Has(reference.QuirkGroupDeleteDeactivates) {
+		if deactivates {
 			if err := deactivateMembers(tx, id); err != nil {
 				return err
 			}
 		}
-		return tx.Delete(rt.Name, id)
+		return h.unknownIDQuirk(tx.Delete(rt.Name, id))
 	})
 	if err != nil {
 		h.writeError(w, err)

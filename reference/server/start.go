@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -233,7 +232,7 @@ func seeded(tx *store.Tx, rt *reference.ResourceType, id, attr, value string) (s
 			return id, err
 		}
 	}
-	f, err := filter.Parse(attr+` eq "`+strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(value)+`"`, rt)
+	f, err := filter.Parse(attr+` eq "`+filterEscaper.Replace(value)+`"`, rt)
 	if err != nil {
 		return "", err
 	}

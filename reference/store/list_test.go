@@ -178,13 +178,19 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"page", sqlPage, []any{KindUser, 0, 100, 0}, "resources_kind_seq (kind=? AND seq>?)"},
 		{"members of groups", sqlMembersOf, []any{`["g"]`}, "sqlite_autoindex_members_1"},
 		{"groups of users", sqlGroupsOf, []any{`["u"]`}, "members_member"},
+		{"members of one group (decorate)", sqlMembersOfOne, []any{"g"}, "sqlite_autoindex_members_1"},
+		{"groups of one user", sqlGroupsOfOne, []any{"u"}, "members_member"},
+		{"version", sqlVersion, []any{KindUser, "x"}, "sqlite_autoindex_resources_1"},
 		{"kind of an id", sqlKindOf, []any{"x"}, "sqlite_autoindex_resources_1"},
 		{"update", sqlUpdate, []any{"n", nil, "t", "{}", KindUser, "x"}, "sqlite_autoindex_resources_1"},
+		{"current row", sqlCurrent, []any{KindUser, "x"}, "sqlite_autoindex_resources_1"},
+		{"update doc", sqlUpdateDoc, []any{"t", "{}", KindUser, "x"}, "sqlite_autoindex_resources_1"},
 		{"delete", sqlDelete, []any{KindUser, "x"}, "sqlite_autoindex_resources_1"},
 		{"delete memberships", sqlDeleteMemberships, []any{"x"}, "members_member"},
 		{"members of one group", sqlMembers, []any{"g"}, "sqlite_autoindex_members_1"},
 		{"userName taken", sqlTakenBy, []any{"ada", "x"}, "resources_kind_name"},
 		{"groups touched by a user delete", sqlTouchGroupsOf, []any{"now", "u"}, "members_member"},
+		{"is a member", sqlIsMember, []any{"u"}, "members_member"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,19 +35,23 @@ type Query struct {
 // VersionTag renders an integer version as the meta.version / ETag value.
 func VersionTag(v int64) string { return `W/"` + strconv.FormatInt(v, 10) + `"` }
 
-type row struct {
+type record struct {
 	id, created, lastModified, doc string
 	version                        int64
 }
 
-func (r *row) scan(s interface{ Scan(...any) error }) error {
+func (r *record) scan(s interface{ Scan(...any) error }) error {
 	return s.Scan(&r.id, &r.version, &r.created, &r.lastModified, &r.doc)
 }
 
-func (r *row) resource(kind string) (reference.Resource, error) {
-	res := reference.Resource{}
-	if err := json.Unmarshal([]byte(r.doc), &res); err != nil {
-		return nil, fmt.Errorf("decode stored %s %s: %w", kind, r.id, err)
+func (r *record) resource(kind string) (reference.Resource, error) {
+	v, err := reference.UnmarshalJSON([]byte(r.doc))
+	res, ok := v.(map[string]any)
+	if err != nil || !ok { // encoding/json has the last word on what is not a JSON object
+		res = reference.Resource{}
+		if err := json.Unmarshal([]byte(r.doc), &res); err != nil {
+			return nil, fmt.Errorf("decode stored %s %s: %w", kind, r.id, err)
+		}
 	}
 	res["id"] = r.id
 	res["meta"] = map[string]any{
@@ -62,14 +66,17 @@ func (r *row) resource(kind string) (reference.Resource, error) {
 // Get returns the resource id with its meta (without location, which the HTTP layer knows),
 // a Group's members when withMembers is true, and a User's derived groups. Errors: 404.
 func (t *Tx) Get(kind, id string, withMembers bool) (reference.Resource, error) {
-	var r row
-	err := r.scan(t.queryRow(sqlGet, kind, id))
+	var r record
+	var cur current
+	err := t.queryRow(sqlGet, kind, id).Scan(&r.id, &r.version, &r.created, &r.lastModified, &r.doc, &cur.name, &cur.ext)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(kind, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s %s: %w", kind, id, err)
 	}
+	cur.kind, cur.id, cur.writes, cur.version, cur.created = kind, id, t.writes, r.version, r.created
+	t.row = &cur
 	res, err := r.resource(kind)
 	if err != nil {
 		return nil, err
@@ -78,6 +85,20 @@ func (t *Tx) Get(kind, id string, withMembers bool) (reference.Resource, error) 
 		return nil, err
 	}
 	return res, nil
+}
+
+// Version returns the meta.version of the resource id (as VersionTag renders it) without
+// reading the resource. Errors: 404, as Get.
+func (t *Tx) Version(kind, id string) (string, error) {
+	var v int64
+	err := t.queryRow(sqlVersion, kind, id).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", notFound(kind, id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s %s: %w", kind, id, err)
+	}
+	return VersionTag(v), nil
 }
 
 // Exists reports the kind of the resource id ("" when there is none).
@@ -171,7 +192,7 @@ func (t *Tx) page(kind string, start, count int) ([]reference.Resource, error) {
 	out := []reference.Resource{}
 	var seq, first int64
 	for rows.Next() {
-		var r row
+		var r record
 		if err := rows.Scan(&seq, &r.id, &r.version, &r.created, &r.lastModified, &r.doc); err != nil {
 			return nil, fmt.Errorf("scan %s: %w", kind, err)
 		}
@@ -198,7 +219,7 @@ func (t *Tx) page(kind string, start, count int) ([]reference.Resource, error) {
 
 // candidates returns the rows that may match f: an index look-up when f is an equality the
 // store indexes, otherwise every resource of kind.
-func (t *Tx) candidates(kind string, f Matcher) (*sql.Rows, error) {
+func (t *Tx) candidates(kind string, f Matcher) (*rows, error) {
 	if f != nil {
 		if attr, value, ok := f.Equality(); ok {
 			switch {
@@ -217,11 +238,11 @@ func (t *Tx) candidates(kind string, f Matcher) (*sql.Rows, error) {
 // collect decodes rows and keeps those f matches (all when f is nil). With a filter, Groups
 // are matched with their members and Users with their derived groups attached, so filters on
 // members and groups work; the survivors keep them.
-func (t *Tx) collect(kind string, rows *sql.Rows, f Matcher) ([]reference.Resource, error) {
+func (t *Tx) collect(kind string, rows *rows, f Matcher) ([]reference.Resource, error) {
 	defer rows.Close()
 	out := []reference.Resource{}
 	for rows.Next() {
-		var r row
+		var r record
 		if err := r.scan(rows); err != nil {
 			return nil, fmt.Errorf("scan %s: %w", kind, err)
 		}
@@ -268,41 +289,55 @@ func (t *Tx) decorate(kind string, list []reference.Resource, withMembers bool) 
 		delete(res, "members")
 		delete(res, "groups")
 	}
-	idList, err := json.Marshal(ids)
-	if err != nil {
-		return fmt.Errorf("encode ids: %w", err)
-	}
 	q, attr := sqlGroupsOf, "groups"
 	if kind == KindGroup {
 		q, attr = sqlMembersOf, "members"
 	}
-	rows, err := t.query(q, string(idList))
+	var arg any
+	if len(ids) == 1 {
+		// One resource (Get, Replace): the same rows from a plain equality, without building
+		// and parsing a JSON list.
+		q, arg = sqlGroupsOfOne, ids[0]
+		if kind == KindGroup {
+			q = sqlMembersOfOne
+		}
+	} else {
+		idList, err := json.Marshal(ids)
+		if err != nil {
+			return fmt.Errorf("encode ids: %w", err)
+		}
+		arg = string(idList)
+	}
+	rows, err := t.query(q, arg)
 	if err != nil {
 		return fmt.Errorf("read memberships: %w", err)
 	}
 	defer rows.Close()
+	var read []Member // a lone resource's groups or members, for Replace (see knownMembers)
 	for rows.Next() {
 		var owner, value, display, typ string
 		if err := rows.Scan(&owner, &value, &display, &typ); err != nil {
 			return fmt.Errorf("scan membership: %w", err)
 		}
-		el := Member{Value: value, Display: display, Type: typ}.element()
+		m := Member{Value: value, Display: display, Type: typ}
+		if len(ids) == 1 {
+			read = append(read, m)
+		}
 		res := byID[owner]
 		l, _ := res[attr].([]any)
-		res[attr] = append(l, el)
+		res[attr] = append(l, m.element())
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read memberships: %w", err)
 	}
+	if len(ids) == 1 {
+		t.read = &readMembers{kind: kind, id: ids[0], writes: t.writes, list: read}
+	}
 	return nil
 }
 
-// setMembers makes the membership of groupID exactly members: it deletes the rows no longer
-// listed, inserts new ones and updates changed displays, touching nothing else. It returns the
-// membership as Get reads it: the members kept, in the order they joined, then the new ones.
-// Errors: 400 invalidValue for a member value that is neither a User nor a Group, or the group
-// itself.
-func (t *Tx) setMembers(groupID string, members []Member) ([]Member, error) {
+// readMembers returns the membership of groupID in the order members joined.
+func (t *Tx) readMembers(groupID string) ([]Member, error) {
 	rows, err := t.query(sqlMembers, groupID)
 	if err != nil {
 		return nil, fmt.Errorf("read members of %s: %w", groupID, err)
@@ -320,6 +355,24 @@ func (t *Tx) setMembers(groupID string, members []Member) ([]Member, error) {
 	rows.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read members of %s: %w", groupID, err)
+	}
+	return current, nil
+}
+
+// setMembers makes the membership of groupID exactly members: it deletes the rows no longer
+// listed, inserts new ones and updates changed displays, touching nothing else. It returns the
+// membership as Get reads it: the members kept, in the order they joined, then the new ones.
+// Errors: 400 invalidValue for a member value that is neither a User nor a Group, or the group
+// itself.
+//
+// current, when known is true, is the membership as the transaction read it (see
+// knownMembers); otherwise it is read here.
+func (t *Tx) setMembers(groupID string, members []Member, current []Member, known bool) ([]Member, error) {
+	if !known {
+		var err error
+		if current, err = t.readMembers(groupID); err != nil {
+			return nil, err
+		}
 	}
 	want := make(map[string]Member, len(members))
 	for _, m := range members {

@@ -9,11 +9,11 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -65,7 +65,7 @@ INSERT OR IGNORE INTO counts(kind, n) VALUES ('User', 0), ('Group', 0);
 // serialised on one connection, each in its own transaction.
 type Store struct {
 	db    *sql.DB
-	stmts map[string]*sql.Stmt
+	cache stmtCache // the statements, prepared on the one connection (sql.go)
 	now   func() time.Time
 	pages anchors
 }
@@ -94,19 +94,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("create tables in %q: %w", path, err)
 	}
-	stmts, err := prepare(ctx, db)
-	if err != nil {
+	s := &Store{db: db, now: time.Now}
+	if err := s.prepare(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %q: %w", path, err)
 	}
-	return &Store{db: db, stmts: stmts, now: time.Now}, nil
+	return s, nil
 }
 
 // Close closes the prepared statements and the database. Closing twice is harmless.
 func (s *Store) Close() error {
-	for _, st := range s.stmts {
-		_ = st.Close()
-	}
+	s.closeStatements()
 	return s.db.Close()
 }
 
@@ -114,26 +112,39 @@ func (s *Store) Close() error {
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // Tx runs fn in one transaction, committed when fn returns nil and rolled back otherwise. The
-// error is fn's, or the database's wrapped.
+// error is fn's, or the database's wrapped. Once ctx ends, the transaction stops at its next
+// statement (or row) with ctx's error and is rolled back.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx) // waits for the one connection while another request holds it
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, ctx: ctx, now: s.now().UTC(), stmts: s.stmts, pages: &s.pages}
+	defer conn.Close() // hands the connection back
+	tx := &Tx{conn: conn, cache: &s.cache, ctx: ctx, now: s.now().UTC(), pages: &s.pages}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := tx.control(sqlBegin); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
 	committed := false
 	defer func() {
 		// A panic in fn (recovered further up by the HTTP layer) must not leave the transaction
 		// open: the store has one connection, so every later request would wait for it forever.
 		if !committed {
-			_ = sqlTx.Rollback()
+			_ = tx.control(sqlRollback)
 		}
 	}()
 	if err := fn(tx); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
 	committed = true
-	if err := sqlTx.Commit(); err != nil {
+	if err := tx.control(sqlCommit); err != nil {
+		// A failed COMMIT (SQLITE_BUSY on a file database) may leave the transaction open.
+		_ = tx.control(sqlRollback)
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
@@ -142,12 +153,79 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 // Tx is one transaction. Its methods return *reference.Error for client mistakes (404, 409,
 // 400) and wrapped database errors otherwise.
 type Tx struct {
-	tx    *sql.Tx
+	conn  *sql.Conn
+	cache *stmtCache
 	ctx   context.Context
 	now   time.Time
-	stmts map[string]*sql.Stmt
 	pages *anchors
 	wrote bool // a transaction that wrote may be rolled back: it records no page anchors
+	// writes counts the statements that wrote, so that what was read before can be trusted
+	// as long as it has not moved.
+	writes int
+	// read is the members of the last Group, or the derived groups of the last User,
+	// decorated alone (by Get), as of writes.
+	read *readMembers
+	// row is the row of the last resource Get read, as of writes.
+	row *current
+}
+
+// current is the stored state of a resource's row that Replace needs.
+type current struct {
+	kind, id  string
+	writes    int // Tx.writes when it was read
+	name, ext string
+	version   int64
+	created   string
+}
+
+// current returns the row of resource id as Get read it in this transaction, if nothing was
+// written since, or else reads it. Errors: 404.
+func (t *Tx) current(kind, id string) (current, error) {
+	if r := t.row; r != nil && r.kind == kind && r.id == id && r.writes == t.writes {
+		return *r, nil
+	}
+	c := current{kind: kind, id: id, writes: t.writes}
+	err := t.queryRow(sqlCurrent, kind, id).Scan(&c.name, &c.ext, &c.version, &c.created)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return current{}, notFound(kind, id)
+	case err != nil:
+		return current{}, fmt.Errorf("update %s %s: %w", kind, id, err)
+	}
+	return c, nil
+}
+
+// readMembers is the members of one Group, or the derived groups of one User, as a
+// transaction read them.
+type readMembers struct {
+	kind, id string
+	writes   int
+	list     []Member
+}
+
+// knownMembers returns the members of Group id, or the derived groups of User id, when the
+// transaction read them and has written nothing since, so that Replace need not read them
+// again: the membership it writes itself it knows, and writing a User changes neither its
+// memberships nor its groups.
+func (t *Tx) knownMembers(kind, id string) ([]Member, bool) {
+	if r := t.read; r != nil && r.kind == kind && r.id == id && r.writes == t.writes {
+		return r.list, true
+	}
+	return nil, false
+}
+
+// attach sets attr of res to list as decorate does: replaced, and absent when list is empty.
+func attach(res reference.Resource, attr string, list []Member) {
+	delete(res, "members")
+	delete(res, "groups")
+	if len(list) == 0 {
+		return
+	}
+	els := make([]any, 0, len(list))
+	for _, m := range list {
+		els = append(els, m.element())
+	}
+	res[attr] = els
 }
 
 // Member is one row of a group's membership.
@@ -236,7 +314,7 @@ func (t *Tx) create(kind, id string, res reference.Resource, unique bool) (refer
 		return nil, fmt.Errorf("count %s: %w", kind, err)
 	}
 	if kind == KindGroup {
-		if members, err = t.setMembers(id, members); err != nil {
+		if members, err = t.setMembers(id, members, nil, false); err != nil {
 			return nil, err
 		}
 	}
@@ -288,37 +366,42 @@ func (t *Tx) Replace(kind, id string, res reference.Resource) (reference.Resourc
 	if err != nil {
 		return nil, err
 	}
-	// 404 before 409: a missing id is reported as missing whatever the body says.
-	if found, err := t.Exists(id); err != nil {
+	// 404 before 409: a missing id (or one of another kind) is reported as missing whatever
+	// the body says.
+	cur, err := t.current(kind, id)
+	if err != nil {
 		return nil, err
-	} else if found != kind {
-		return nil, notFound(kind, id)
 	}
+	oldName, oldExt, version, created := cur.name, cur.ext, cur.version, cur.created
 	if kind == KindUser {
 		if err := t.checkUnique(res, id); err != nil {
 			return nil, err
 		}
 	}
+	had, known := t.knownMembers(kind, id) // as of before this write
+	name := NameKey(kind, res)
 	ext, _ := res["externalId"].(string)
 	now := timestamp(t.now)
-	var version int64
-	var created string
-	t.wrote = true
-	err = t.queryRow(sqlUpdate, NameKey(kind, res), nullable(ext), now, raw, kind, id).Scan(&version, &created)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, notFound(kind, id)
-	case err != nil:
+	if name == oldName && ext == oldExt {
+		// The indexed columns keep their values: leave their indexes alone.
+		_, err = t.exec(sqlUpdateDoc, now, raw, kind, id)
+	} else {
+		_, err = t.exec(sqlUpdate, name, nullable(ext), now, raw, kind, id)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("update %s %s: %w", kind, id, err)
 	}
+	version++ // as the UPDATE did: the row cannot change between the SELECT and it
 	if kind == KindGroup {
-		if members, err = t.setMembers(id, members); err != nil {
+		if members, err = t.setMembers(id, members, had, known); err != nil {
 			return nil, err
 		}
 	}
 	out := assemble(kind, id, doc, version, created, now, members)
 	if kind == KindUser {
-		if err := t.decorate(kind, []reference.Resource{out}, true); err != nil {
+		if known {
+			attach(out, "groups", had)
+		} else if err := t.decorate(kind, []reference.Resource{out}, true); err != nil {
 			return nil, err
 		}
 	}
@@ -329,21 +412,31 @@ func (t *Tx) Replace(kind, id string, res reference.Resource) (reference.Resourc
 // Groups' versions); deleting a Group removes its memberships. Errors: 404 when id does not exist.
 func (t *Tx) Delete(kind, id string) error {
 	t.pages.forget(kind) // positions after this one shift
-	r, err := t.exec(sqlDelete, kind, id)
+	n, err := t.exec(sqlDelete, kind, id)
 	if err != nil {
 		return fmt.Errorf("delete %s %s: %w", kind, id, err)
 	}
-	if n, _ := r.RowsAffected(); n == 0 {
+	if n == 0 {
 		return notFound(kind, id)
 	}
 	if _, err := t.exec(sqlCountAdd, -1, kind); err != nil {
 		return fmt.Errorf("count %s: %w", kind, err)
 	}
-	if _, err := t.exec(sqlTouchGroupsOf, timestamp(t.now), id); err != nil {
+	var one int
+	err = t.queryRow(sqlIsMember, id).Scan(&one)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("touch groups of %s: %w", id, err)
 	}
-	if _, err := t.exec(sqlDeleteMemberships, id); err != nil {
-		return fmt.Errorf("delete memberships of %s: %w", id, err)
+	member := err == nil
+	if member {
+		if _, err := t.exec(sqlTouchGroupsOf, timestamp(t.now), id); err != nil {
+			return fmt.Errorf("touch groups of %s: %w", id, err)
+		}
+	}
+	if member || kind != KindUser {
+		if _, err := t.exec(sqlDeleteMemberships, id); err != nil {
+			return fmt.Errorf("delete memberships of %s: %w", id, err)
+		}
 	}
 	return nil
 }
@@ -367,7 +460,13 @@ func split(kind string, res reference.Resource) (map[string]any, string, []Membe
 		}
 		doc[k] = v
 	}
-	b, err := json.Marshal(doc)
+	buf := docBuffers.Get().(*[]byte)
+	b, err := reference.AppendJSON((*buf)[:0], doc)
+	raw := string(b)
+	if cap(b) <= maxPooledDoc {
+		*buf = b[:0]
+		docBuffers.Put(buf)
+	}
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("encode %s: %w", kind, err)
 	}
@@ -390,8 +489,13 @@ func split(kind string, res reference.Resource) (map[string]any, string, []Membe
 			members = append(members, Member{Value: v, Display: d, Type: ty})
 		}
 	}
-	return doc, string(b), members, nil
+	return doc, raw, members, nil
 }
+
+// docBuffers holds the buffers split encodes documents in; maxPooledDoc bounds what it keeps.
+var docBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledDoc = 256 << 10
 
 func nullable(s string) any {
 	if s == "" {

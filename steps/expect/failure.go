@@ -1,6 +1,7 @@
 package expect
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -65,14 +66,14 @@ const statusPath = "HTTP status"
 // snippetMax is how many body bytes a Failure quotes.
 const snippetMax = 200
 
-// newFailure returns a Failure about path in ex, with the response notes filled in.
+// newFailure returns a Failure about path in ex, with the response notes filled in. done
+// fills in the request line, so that a check that passes does not render it.
 func newFailure(ex *scim.Exchange, path, expected, because string) *Failure {
 	return &Failure{
-		RequestLine: ex.RequestLine(),
-		Status:      ex.Response.StatusCode,
-		Path:        path,
-		Expected:    expected,
-		Because:     because,
+		Status:   ex.Response.StatusCode,
+		Path:     path,
+		Expected: expected,
+		Because:  because,
 	}
 }
 
@@ -101,6 +102,9 @@ func done(ex *scim.Exchange, f *Failure) error {
 	if n := len(ex.Retries); n > 0 {
 		f.Notes = append(f.Notes, fmt.Sprintf("attempts: %d; %d answered 429 Too Many Requests and were retried", ex.Attempts, n))
 	}
+	if f.RequestLine == "" {
+		f.RequestLine = ex.RequestLine()
+	}
 	f.RequestLine = ex.Redact(f.RequestLine)
 	f.Path, f.Expected, f.Actual = ex.Redact(f.Path), ex.Redact(f.Expected), ex.Redact(f.Actual)
 	f.Unreadable, f.Because = ex.Redact(f.Unreadable), ex.Redact(f.Because)
@@ -119,7 +123,7 @@ func unreadable(ex *scim.Exchange) string {
 		return "there was no response"
 	case ex.Err != nil:
 		return "the body did not arrive complete: " + ex.Err.Error()
-	case len(strings.TrimSpace(string(ex.Response.Body))) == 0:
+	case len(bytes.TrimSpace(ex.Response.Body)) == 0:
 		return "the body is empty"
 	case !ex.IsJSON():
 		return "the body is not JSON: " + snippet(ex.Response.Body)

@@ -35,21 +35,20 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 		mode:     c.cfg.Auth,
 		curl:     curlOptions{insecure: c.cfg.Insecure, caFile: c.cfg.CAFile, timeout: c.cfg.Timeout},
 	}
-	line := ex.RequestLine()
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			ex.Err = fmt.Errorf("%s: %w", line, err)
+			ex.Err = fmt.Errorf("%s: %w", ex.RequestLine(), err)
 			return ex, ex.Err
 		}
 		if c.limiter != nil {
 			if err := c.cfg.Sleep(ctx, c.limiter.reserve()); err != nil {
-				ex.Err = stopped(line, "waiting for the MaxRPS limit", err)
+				ex.Err = stopped(ex.RequestLine(), "waiting for the MaxRPS limit", err)
 				return ex, ex.Err
 			}
 		}
 		ex.Attempts = attempt
 		ex.Response = RecordedResponse{}
-		if err := c.once(ctx, p, ex, line); err != nil {
+		if err := c.once(ctx, p, ex); err != nil {
 			ex.Err = err
 			return ex, err
 		}
@@ -60,14 +59,15 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 		wait := c.retryWait(ra, attempt)
 		ex.Retries = append(ex.Retries, Retry{RetryAfter: ra, Wait: wait, Duration: ex.Duration})
 		if err := c.cfg.Sleep(ctx, wait); err != nil {
-			ex.Err = stopped(line, fmt.Sprintf("waiting %s to retry after 429", wait), err)
+			ex.Err = stopped(ex.RequestLine(), fmt.Sprintf("waiting %s to retry after 429", wait), err)
 			return ex, ex.Err
 		}
 	}
 }
 
-// once sends one attempt of p and records its response in ex.
-func (c *Client) once(ctx context.Context, p *prepared, ex *Exchange, line string) error {
+// once sends one attempt of p and records its response in ex. The request line for an error
+// is rendered only when one occurs.
+func (c *Client) once(ctx context.Context, p *prepared, ex *Exchange) error {
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	var body io.Reader = http.NoBody
@@ -78,36 +78,71 @@ func (c *Client) once(ctx context.Context, p *prepared, ex *Exchange, line strin
 	if err != nil { // prepare validated the URL and method: a harness bug
 		return redactError(c.redactor, err)
 	}
-	req.Header = p.wire.Clone()
-	if host := req.Header.Get("Host"); host != "" {
-		req.Host = host
-		req.Header.Del("Host")
+	// The transport only reads the header, so the prepared one is sent as it is, unless a Host
+	// header has to move into req.Host.
+	req.Header = p.wire
+	if _, ok := p.wire["Host"]; ok {
+		req.Header = p.wire.Clone()
+		if host := req.Header.Get("Host"); host != "" {
+			req.Host = host
+			req.Header.Del("Host")
+		}
 	}
 
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		ex.Duration = time.Since(start)
-		return c.failure(ctx, actx, line, err, false)
+		return c.failure(ctx, actx, ex.RequestLine(), err, false)
 	}
 	defer resp.Body.Close()
 	ex.Response = RecordedResponse{
 		Proto:        resp.Proto,
 		StatusCode:   resp.StatusCode,
 		Status:       resp.Status,
-		Header:       resp.Header.Clone(),
+		Header:       resp.Header, // the response's own: nothing else holds it
 		Uncompressed: resp.Uncompressed,
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBody+1))
+	b, err := readAll(resp.Body, c.cfg.MaxBody+1, resp.ContentLength)
 	if int64(len(b)) > c.cfg.MaxBody {
 		b, ex.Response.Truncated = b[:c.cfg.MaxBody], true
 	}
 	ex.Response.Body = b
 	ex.Duration = time.Since(start)
 	if err != nil {
-		return c.failure(ctx, actx, line, err, true)
+		return c.failure(ctx, actx, ex.RequestLine(), err, true)
 	}
 	return nil
+}
+
+// maxPresize bounds the buffer readAll allocates up front from a Content-Length.
+const maxPresize = 1 << 20
+
+// readAll is io.ReadAll(io.LimitReader(r, limit)), with the buffer sized from the declared
+// length (-1 when unknown) so that a body is read without growing and copying it.
+func readAll(r io.Reader, limit, length int64) ([]byte, error) {
+	size := int64(512)
+	if length >= 0 && length < maxPresize {
+		size = length + 1 // room for the read that reports io.EOF
+	}
+	return readAllInto(make([]byte, 0, min(size, limit)), io.LimitReader(r, limit))
+}
+
+// readAllInto appends r to b until io.EOF, as io.ReadAll does.
+func readAllInto(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+	}
 }
 
 // retryWait returns how long to wait after the attempt-th response, a 429 whose Retry-After

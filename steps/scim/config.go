@@ -110,12 +110,13 @@ type Retry429 struct {
 // returned as the exchange's status for the harness to report. It speaks HTTP/1.1 only, as
 // Okta does. A Client is safe for concurrent use.
 type Client struct {
-	cfg      Config
-	base     string // BaseURL without its trailing slash
-	auth     string // Authorization value for configured credentials, "" for AuthNone
-	redactor *Redactor
-	http     *http.Client
-	limiter  *limiter // nil when unlimited
+	cfg       Config
+	base      string // BaseURL without its trailing slash
+	auth      string // Authorization value for configured credentials, "" for AuthNone
+	authShown string // auth redacted, as requests record it
+	redactor  *Redactor
+	http      *http.Client
+	limiter   *limiter // nil when unlimited
 }
 
 // New returns a Client for cfg with defaults applied. It returns an error when the base URL is
@@ -156,6 +157,7 @@ func newClient(cfg Config) (*Client, error) {
 	case AuthNone:
 		c.redactor = NewRedactor(cfg.Secret)
 	}
+	c.authShown = c.redactor.String(c.auth)
 	rt := cfg.Transport
 	if rt == nil {
 		if rt, err = newTransport(cfg); err != nil {

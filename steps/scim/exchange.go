@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -70,6 +71,35 @@ type Exchange struct {
 	source   authSource
 	mode     AuthMode
 	curl     curlOptions
+
+	parsed atomic.Pointer[parsedBody] // IsJSON and JSON's work on Response.Body, done once
+}
+
+// parsedBody is what IsJSON and JSON found in a response body: the steps ask about the same
+// body many times.
+type parsedBody struct {
+	body  []byte // the Response.Body it describes (a new body is parsed again)
+	valid bool
+	text  string // the body as a string, when valid
+}
+
+// parse returns what the response body holds, parsing it on first use.
+func (ex *Exchange) parse() *parsedBody {
+	b := ex.Response.Body
+	if p := ex.parsed.Load(); p != nil && sameSlice(p.body, b) {
+		return p
+	}
+	p := &parsedBody{body: b}
+	if len(bytes.TrimSpace(b)) > 0 && gjson.ValidBytes(b) {
+		p.valid, p.text = true, string(b)
+	}
+	ex.parsed.Store(p)
+	return p
+}
+
+// sameSlice reports whether a and b are the same bytes: the same array and length.
+func sameSlice(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // curlOptions are the Client settings Curl reproduces.
@@ -83,17 +113,18 @@ type curlOptions struct {
 const renderMax = 64 << 10
 
 // IsJSON reports whether the response body is one valid JSON value.
-func (ex *Exchange) IsJSON() bool {
-	return len(bytes.TrimSpace(ex.Response.Body)) > 0 && gjson.ValidBytes(ex.Response.Body)
-}
+// Response.Body must not be modified in place once it has been asked about (assigning a new
+// body is fine).
+func (ex *Exchange) IsJSON() bool { return ex.parse().valid }
 
 // JSON returns the parsed response body, or the zero gjson.Result when it is not valid JSON.
 // Values are raw: pass what you print through Redact.
 func (ex *Exchange) JSON() gjson.Result {
-	if !ex.IsJSON() {
+	p := ex.parse()
+	if !p.valid {
 		return gjson.Result{}
 	}
-	return gjson.ParseBytes(ex.Response.Body)
+	return gjson.Parse(p.text)
 }
 
 // Redact returns s with the client's secrets replaced by Redacted.

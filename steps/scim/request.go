@@ -47,12 +47,12 @@ const (
 // Accept, Accept-Charset and User-Agent, plus Content-Type for a write request. Authorization
 // is added by Do; Accept-Encoding, Host and Content-Length by the transport.
 func (c *Client) OktaHeaders(write bool) http.Header {
-	h := http.Header{}
-	h.Set("Accept", "application/scim+json")
-	h.Set("Accept-Charset", "utf-8")
-	h.Set("User-Agent", c.cfg.UserAgent)
+	h := make(http.Header, 5) // room for Authorization
+	h["Accept"] = []string{"application/scim+json"}
+	h["Accept-Charset"] = []string{"utf-8"}
+	h["User-Agent"] = []string{c.cfg.UserAgent}
 	if write {
-		h.Set("Content-Type", "application/scim+json; charset=utf-8")
+		h["Content-Type"] = []string{"application/scim+json; charset=utf-8"}
 	}
 	return h
 }
@@ -70,13 +70,16 @@ func (c *Client) OktaHeaders(write bool) http.Header {
 // 7644 §3.4.2.2, JSON string rules); then everything but unreserved characters is
 // percent-encoded.
 func FilterQuery(attr, value string, plus bool) string {
-	esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(value)
+	esc := filterEscaper.Replace(value)
 	enc := url.QueryEscape(attr + ` eq "` + esc + `"`)
 	if !plus {
 		enc = strings.ReplaceAll(enc, "+", "%20") // a literal + is already %2B
 	}
 	return "filter=" + enc + "&startIndex=1&count=100"
 }
+
+// filterEscaper escapes a value for a quoted string of a filter.
+var filterEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // prepared is a Request resolved against a Client: what goes on the wire and what is recorded.
 type prepared struct {
@@ -125,18 +128,20 @@ func (c *Client) prepare(r Request) (*prepared, error) {
 		return nil, errors.New("request header must not set Authorization: use RawAuth or OmitAuth")
 	}
 	for k, vs := range h {
-		for _, v := range append([]string{k}, vs...) {
-			if strings.ContainsAny(v, "\r\n\x00") {
-				return nil, fmt.Errorf("request header %q holds a line break or NUL", k)
-			}
+		bad := strings.ContainsAny(k, "\r\n\x00")
+		for _, v := range vs {
+			bad = bad || strings.ContainsAny(v, "\r\n\x00")
+		}
+		if bad {
+			return nil, fmt.Errorf("request header %q holds a line break or NUL", k)
 		}
 	}
 	if strings.ContainsAny(r.RawAuth, "\r\n\x00") {
 		return nil, errors.New("request RawAuth holds a line break or NUL")
 	}
 
-	p := &prepared{method: method, url: target, wire: h.Clone()}
 	recorded := h.Clone()
+	p := &prepared{method: method, url: target, wire: h} // h is this request's own copy
 	switch {
 	case r.RawAuth != "":
 		p.source = authRaw
@@ -147,7 +152,7 @@ func (c *Client) prepare(r Request) (*prepared, error) {
 	default:
 		p.source = authConfigured
 		p.wire.Set("Authorization", c.auth)
-		recorded.Set("Authorization", c.redactor.String(c.auth))
+		recorded.Set("Authorization", c.authShown)
 	}
 	if _, ok := p.wire["User-Agent"]; !ok {
 		p.wire["User-Agent"] = []string{""} // an empty value stops Go adding its own
