@@ -16,47 +16,18 @@ import (
 // reads like the others: request line, JSON path, expected and actual with JSON types, and the
 // requirement.
 
-// failure returns an *expect.Failure about path in ex, redacted.
+// failure returns an *expect.Failure about path in ex (see expect.Fail).
 func failure(ex *scim.Exchange, path, expected, actual, because string) error {
-	return &expect.Failure{
-		RequestLine: ex.RequestLine(),
-		Status:      ex.Response.StatusCode,
-		Path:        ex.Redact(path),
-		Expected:    ex.Redact(expected),
-		Actual:      ex.Redact(actual),
-		Because:     ex.Redact(because),
-	}
+	return expect.Fail(ex, path, expected, actual, because)
 }
 
 // missingFailure returns an *expect.Failure saying path is absent from ex's body.
 func missingFailure(ex *scim.Exchange, path, expected, because string) error {
-	f := failure(ex, path, expected, "", because).(*expect.Failure)
-	f.Missing = true
-	return f
+	return expect.FailMissing(ex, path, expected, because)
 }
 
-// describe renders a JSON value with its type: `1 (number)`, `"1" (string)`, `null`.
-func describe(r gjson.Result) string {
-	v := r.Raw
-	if len(v) > 200 {
-		v = v[:200] + "…"
-	}
-	switch {
-	case !r.Exists():
-		return "nothing"
-	case r.Type == gjson.Null:
-		return "null"
-	case r.Type == gjson.True, r.Type == gjson.False:
-		return v + " (boolean)"
-	case r.Type == gjson.Number:
-		return v + " (number)"
-	case r.Type == gjson.String:
-		return v + " (string)"
-	case r.IsArray():
-		return fmt.Sprintf("%s (array of %d)", v, len(r.Array()))
-	}
-	return v + " (object)"
-}
+// describe renders a JSON value with its type (see expect.Describe).
+func describe(r gjson.Result) string { return expect.Describe(r) }
 
 // at returns the JSON value at path in ex's body, after checking the body is JSON.
 func at(ex *scim.Exchange, path, because string) (gjson.Result, error) {
