@@ -12,8 +12,8 @@ import (
 // depend only on the seed and the scenario.
 func TestGeneratedData(t *testing.T) {
 	s := &Suite{Seed: 3, RunID: "run7"}
-	a := newWorld(s, "okta/x.feature", "scenario", nil)
-	b := newWorld(s, "okta/x.feature:12", "scenario", nil)
+	a := newWorld(s, "p1", "okta/x.feature", "scenario", nil)
+	b := newWorld(s, "p1", "okta/x.feature:12", "scenario", nil)
 	ua, ub := a.user("ada"), b.user("ada")
 	assert.Equal(t, ua.userName, ub.userName, "same seed and scenario, same data")
 	assert.Regexp(t, `^ada\.run7\.[a-z0-9]{6}@example\.com$`, ua.userName)
@@ -21,15 +21,15 @@ func TestGeneratedData(t *testing.T) {
 	assert.Len(t, ua.password, 8)
 	assert.Equal(t, "Ada", ua.givenName)
 	assert.Regexp(t, `^run7 Engineering \d{4}$`, a.group("engineering").displayName)
-	c := newWorld(s, "okta/x.feature", "another scenario", nil)
+	c := newWorld(s, "p1", "okta/x.feature", "another scenario", nil)
 	assert.NotEqual(t, ua.userName, c.user("ada").userName)
-	assert.Equal(t, modeAIW, newWorld(s, "u", "n", []string{"@must", "@aiw"}).mode)
-	assert.Equal(t, modeOIN, newWorld(s, "u", "n", []string{"@must"}).mode)
+	assert.Equal(t, modeAIW, newWorld(s, "p1", "u", "n", []string{"@must", "@aiw"}).mode)
+	assert.Equal(t, modeOIN, newWorld(s, "p1", "u", "n", []string{"@must"}).mode)
 }
 
 // TestExpand checks placeholders in paths (escaped per part), bodies and values.
 func TestExpand(t *testing.T) {
-	w := newWorld(&Suite{Seed: 1, RunID: "r"}, "u", "n", nil)
+	w := newWorld(&Suite{Seed: 1, RunID: "r"}, "p1", "u", "n", nil)
 	u := w.user("ada")
 	u.id = "id/1"
 	w.vars["v"] = "W/\"2\""

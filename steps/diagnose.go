@@ -51,7 +51,18 @@ func diagnosing(fn any) any {
 	panic(fmt.Sprintf("scimcheck harness bug: step function of type %T cannot be diagnosed; add its signature to diagnosing", fn))
 }
 
-// diagnosedError is a target failure with its diagnosis.
+// diagnosis is the defect behind a failed check, named the way the server's vendor thinks of
+// it: a stable id (the root cause the reports group failures by, e.g. "counts-not-integers")
+// and the line that explains it. The zero value means no rule recognised the defect.
+type diagnosis struct {
+	id, line string
+}
+
+// found returns the diagnosis id with its line.
+func found(id, line string) diagnosis { return diagnosis{id: id, line: line} }
+
+// diagnosedError renders a target failure with its diagnosis above it. The diagnosis itself
+// travels as data on the *expect.Failure (Diagnosis, Cause).
 type diagnosedError struct {
 	line string
 	err  error
@@ -74,20 +85,39 @@ func diagnose(ctx context.Context, err error) error {
 	if !ok {
 		return err
 	}
-	c := &clue{w: w, f: f, ex: w.exchangeOf(f.RequestLine)}
+	err = w.gradeDefault(err)
+	flow := ""
 	var fe *flowError
 	if errors.As(err, &fe) {
-		c.flow = fe.kind
+		flow = fe.kind
 	}
-	if c.ex == nil {
-		return err
-	}
-	for _, rule := range diagnosisRules {
-		if line := rule(c); line != "" {
-			return &diagnosedError{line: line, err: err}
-		}
+	if d := w.diagnosisOf(f, flow); d.line != "" {
+		return &diagnosedError{line: d.line, err: err}
 	}
 	return err
+}
+
+// diagnoseFailure sets f's Diagnosis and Cause when a rule recognises its defect.
+func (w *world) diagnoseFailure(f *expect.Failure) { w.diagnosisOf(f, "") }
+
+// diagnosisOf runs the diagnosis rules on f, found by a check in the flow of kind flow ("" outside
+// one), sets its Diagnosis and Cause from the first rule that recognises the defect, and returns
+// that diagnosis; the zero diagnosis when none does or f was diagnosed before.
+func (w *world) diagnosisOf(f *expect.Failure, flow string) diagnosis {
+	if f.Diagnosis != "" {
+		return diagnosis{}
+	}
+	c := &clue{w: w, f: f, ex: w.exchangeOf(f.RequestLine), flow: flow}
+	if c.ex == nil {
+		return diagnosis{}
+	}
+	for _, rule := range diagnosisRules {
+		if d := rule(c); d.line != "" {
+			f.Diagnosis, f.Cause = d.line, d.id
+			return d
+		}
+	}
+	return diagnosis{}
 }
 
 // exchangeOf returns the scenario's latest exchange with the request line line, or nil.

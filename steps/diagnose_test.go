@@ -28,7 +28,7 @@ func TestEveryStepIsDiagnosed(t *testing.T) {
 // TestDiagnoseLeavesOthersAlone: only target failures get a diagnosis; nil, skips and harness
 // errors come back unchanged.
 func TestDiagnoseLeavesOthersAlone(t *testing.T) {
-	ctx := worldToContext(context.Background(), newWorld(&Suite{}, "okta/x.feature", "x", nil))
+	ctx := worldToContext(context.Background(), newWorld(&Suite{}, "p1", "okta/x.feature", "x", nil))
 	harness := errors.New("scimcheck harness error in the feature: …")
 	skip := fmt.Errorf("%w: no groups", godog.ErrSkip)
 	assert.NoError(t, diagnose(ctx, nil))
@@ -39,7 +39,7 @@ func TestDiagnoseLeavesOthersAlone(t *testing.T) {
 // TestDiagnosisComesFirst: a recognised failure reads "diagnosis: …" above its report and
 // still unwraps to the *expect.Failure.
 func TestDiagnosisComesFirst(t *testing.T) {
-	w := newWorld(&Suite{}, "okta/x.feature", "x", nil)
+	w := newWorld(&Suite{}, "p1", "okta/x.feature", "x", nil)
 	ex := &scim.Exchange{
 		Request:  scim.RecordedRequest{Method: "GET", URL: "http://h/scim/v2/Users?startIndex=1&count=2"},
 		Response: scim.RecordedResponse{StatusCode: 200, Body: []byte(`{"totalResults":"3","startIndex":1,"itemsPerPage":2,"Resources":[{},{}]}`)},

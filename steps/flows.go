@@ -2,10 +2,12 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 
+	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
@@ -72,10 +74,20 @@ func (q *sequence) send(ctx context.Context, what string, r scim.Request) (*scim
 	return ex, nil
 }
 
-// fail returns the error for request q.n of the sequence failing a check.
+// fail returns the error for request q.n of the sequence failing a check, at okta grade
+// unless the check named its own grade. okta says what Okta does when the request fails; the
+// check's own consequence, when it has one, says it better.
 func (q *sequence) fail(what, okta string, err error) error {
+	err = expect.Graded(err, expect.Check{Grade: expect.GradeOkta, Okta: okta})
+	if errors.As(err, new(*expect.Failure)) {
+		okta = "" // the failure says it, with its grade
+	}
 	return &flowError{title: q.title, kind: q.f.kind, n: q.n, what: what, okta: okta, err: err}
 }
+
+// tolerate returns nil for a failed check below okta grade, which Okta's engine accepts
+// (see world.tolerate), and err otherwise.
+func (q *sequence) tolerate(err error) error { return q.w.tolerate(err) }
 
 // flowError is a failure inside one of Okta's request sequences. It wraps the check's error
 // (an *expect.Failure, or a transport error), so errors.As still finds it.
@@ -88,10 +100,14 @@ type flowError struct {
 	err   error
 }
 
-// Error returns the sequence and request that failed, the check's report, and what Okta does.
+// Error returns the sequence and request that failed, the check's report, and what Okta does
+// (the check's report says it when the check failed; a transport failure does not).
 func (e *flowError) Error() string {
-	return fmt.Sprintf("%s failed at request %d of the sequence (%s):\n%v\n  what Okta does: %s",
-		e.title, e.n, e.what, e.err, e.okta)
+	s := fmt.Sprintf("%s failed at request %d of the sequence (%s):\n%v", e.title, e.n, e.what, e.err)
+	if e.okta != "" {
+		s += "\n  what Okta does: " + e.okta
+	}
+	return s
 }
 
 // Unwrap returns the check's error.

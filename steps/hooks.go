@@ -35,7 +35,7 @@ func (s *Suite) before(ctx context.Context, sc *godog.Scenario) (context.Context
 	for _, t := range sc.Tags {
 		tags = append(tags, t.Name)
 	}
-	w := newWorld(s, sc.Uri, sc.Name, tags)
+	w := newWorld(s, sc.Id, sc.Uri, sc.Name, tags)
 	w.feature = s.featureName(sc.Uri)
 	// A scenario tagged @exclusive reads the whole target (an import walk, the spec test's
 	// "first user", a response-time limit), so it runs while no other scenario does.
@@ -67,7 +67,7 @@ func (s *Suite) after(ctx context.Context, sc *godog.Scenario, err error) (conte
 		s.record(Result{Name: sc.Name, Feature: s.featureName(sc.Uri), Status: "failed", Message: fmt.Sprint(err)})
 		return ctx, nil
 	}
-	r := Result{Name: w.name, Feature: w.feature, Tags: w.tags, Status: "passed"}
+	r := Result{ID: w.id, Name: w.name, Feature: w.feature, Tags: w.tags, Status: "passed", Detours: w.detours}
 	switch {
 	case err == nil:
 	case errors.Is(err, godog.ErrSkip):

@@ -159,7 +159,7 @@ func pagesAreListResponses(ctx context.Context) error {
 		return err
 	}
 	for _, p := range wk.pages {
-		if err := listResponse(p.ex, becauseImport); err != nil {
+		if err := listPage(p.ex, becauseImport); err != nil {
 			return err
 		}
 		if err := expect.Equal(p.ex, "startIndex", p.start, becauseImport); err != nil {

@@ -93,6 +93,7 @@ var stepDefs = []stepDef{
 	step(`^the response status is (\d+(?: or \d+)*)$`, responseStatus),
 	step(`^the response is a SCIM error with status (\d+)$`, responseIsError),
 	step(`^the response is a ListResponse$`, responseIsList),
+	step(`^the response is a ListResponse whose itemsPerPage counts its resources$`, responseIsFullList),
 	step(`^the response arrived within (\d+) ms$`, responseWithin),
 	step(`^the JSON at "([^"]*)" is "([^"]*)"$`, jsonIs),
 	step(`^the JSON at "([^"]*)" is not "([^"]*)"$`, jsonIsNot),

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
@@ -33,6 +34,7 @@ type Suite struct {
 
 	mu       sync.Mutex
 	results  []Result
+	findings findings
 	requests atomic.Int64
 	names    sync.Map     // feature URI → Feature name
 	gate     sync.RWMutex // held shared by every scenario, exclusively by @exclusive ones
@@ -40,6 +42,8 @@ type Suite struct {
 
 // Result is the outcome of one scenario.
 type Result struct {
+	// ID is the scenario's godog pickle id, unique within a run (two outline rows may share a name).
+	ID       string
 	Name     string
 	Feature  string
 	Tags     []string
@@ -47,6 +51,9 @@ type Result struct {
 	Message  string // the failure message, or why it was skipped
 	Duration time.Duration
 	Steps    []StepResult
+	// Detours are the okta-grade failures of Okta's own set-up that the scenario went around to
+	// reach its subject: the scenario is blocked by them even when its subject passed.
+	Detours []*expect.Failure
 }
 
 // StepResult is the outcome of one step.
@@ -54,6 +61,19 @@ type StepResult struct {
 	Text    string
 	Status  string // "passed", "failed", "skipped", "undefined", "pending"
 	Message string
+}
+
+// ResultOf returns the outcome of the scenario whose pickle id is id, and false when it has
+// not ended.
+func (s *Suite) ResultOf(id string) (Result, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.results {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Result{}, false
 }
 
 // Results returns the outcomes recorded so far, in completion order.

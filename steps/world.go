@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
@@ -52,11 +53,14 @@ type authOverride struct {
 // and is used by one goroutine at a time.
 type world struct {
 	suite   *Suite
+	id      string // the scenario's pickle id
 	name    string // the scenario (pickle) name
 	uri     string // the feature file
 	feature string
 	tags    []string
 	mode    mode
+	// grade is what the checks that name no grade of their own take (see scenarioGrade).
+	grade expect.Grade
 	// exclusive: tagged @exclusive, the scenario holds the suite's gate alone.
 	exclusive bool
 	rng       *rand.Rand
@@ -78,6 +82,10 @@ type world struct {
 	last      *scim.Exchange
 	flows     []*flow
 	steps     []StepResult
+
+	// detours are the okta-grade failures of Okta's own set-up that the scenario went around
+	// to reach its subject (see detour).
+	detours []*expect.Failure
 
 	createdUsers  []string // app ids of users this scenario created, in order
 	createdGroups []string
@@ -104,9 +112,10 @@ func worldFromContext(ctx context.Context) *world {
 
 // newWorld returns the world of one scenario. Its random source derives from the suite's seed
 // and the scenario's file and name, so the same run replays the same data.
-func newWorld(s *Suite, uri, name string, tags []string) *world {
+func newWorld(s *Suite, id, uri, name string, tags []string) *world {
 	w := &world{
 		suite:   s,
+		id:      id,
 		name:    name,
 		uri:     uri,
 		tags:    tags,
@@ -124,6 +133,7 @@ func newWorld(s *Suite, uri, name string, tags []string) *world {
 			w.mode = modeAIW
 		}
 	}
+	w.grade = scenarioGrade(tags)
 	w.unknownID = w.uuid()
 	return w
 }

@@ -13,11 +13,11 @@ Feature: Connection
     Given the app already has active users "ada, grace, alan"
     When the client sends GET "/Users?startIndex=1&count=2"
     Then the response status is 200
-    And the response is a ListResponse
+    And the response is a ListResponse whose itemsPerPage counts its resources
     And the JSON at "itemsPerPage" is at most 2
     When the client sends GET "/Groups?startIndex=1&count=100"
     Then the response status is 200
-    And the response is a ListResponse
+    And the response is a ListResponse whose itemsPerPage counts its resources
 
   @must
   Scenario: a request with a wrong token is refused with 401

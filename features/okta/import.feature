@@ -35,7 +35,7 @@ Feature: Import
     And the app already has a group "engineering"
     When the client asks for the page of <resources> after the last one
     Then the response status is 200
-    And the response is a ListResponse
+    And the response is a ListResponse whose itemsPerPage counts its resources
     And the JSON at "itemsPerPage" is the number 0
     And the JSON at "Resources" is an empty array
 

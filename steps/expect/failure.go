@@ -37,6 +37,17 @@ type Failure struct {
 	Notes []string
 	// Because is the requirement (Okta or RFC) that the check enforces.
 	Because string
+
+	// Check is the id of the check that failed (see Check), "" when the caller named none.
+	Check string
+	// Grade is how much the failure matters; "" until the caller grades it (see Graded).
+	Grade Grade
+	// Okta is what Okta does about this failure, true of the check at its grade.
+	Okta string
+	// Diagnosis names the defect in the vendor's terms, and Cause is its stable id, the root
+	// cause reports group failures by (e.g. "counts-not-integers"); both "" when no rule
+	// recognised the defect.
+	Diagnosis, Cause string
 }
 
 // Error renders the failure: request line, finding, notes, then the requirement.
@@ -56,6 +67,14 @@ func (f *Failure) Error() string {
 	}
 	if f.Because != "" {
 		b.WriteString("\n  because: " + f.Because)
+	}
+	switch {
+	case f.Grade != "" && f.Okta != "":
+		fmt.Fprintf(&b, "\n  grade %s: %s", f.Grade, f.Okta)
+	case f.Grade != "":
+		fmt.Fprintf(&b, "\n  grade %s", f.Grade)
+	case f.Okta != "":
+		b.WriteString("\n  what Okta does: " + f.Okta)
 	}
 	return b.String()
 }

@@ -26,9 +26,14 @@ func sampleSummary() *Summary {
 		DurationMS: 1234, Requests: 17,
 		Result: ResultFailed, ExitCode: 1,
 		Counts: Counts{Total: 10, Selected: 5, NotSelected: 5, Passed: 1, Failed: 1, Waived: 1, Skipped: 1, Errors: 1},
+		FailOn: "review",
+		Causes: []Cause{{ID: "C1", Key: "no-409-on-duplicate", Grade: "okta", Diagnosis: "a second POST must be refused with 409",
+			Message: failMsg, Failed: []string{"Push users › a second POST is refused with 409 <&>"}, Blocked: []string{"Push users › a user is linked"}}},
+		Findings: []Cause{{ID: "C2", Key: "list-items-per-page", Grade: "review", Check: "list-items-per-page", Diagnosis: "itemsPerPage must count", Seen: 3,
+			Failed: []string{"Import › pages"}, Blocked: []string{"Import › more pages"}}},
 		Capabilities: []Capability{
-			{Name: "Connection", Tag: "@connection", Status: StatusSkipped, Detail: "skipped: not selected by --tags (3 scenarios)", Counts: Counts{Total: 3, NotSelected: 3}},
-			{Name: "Push users", Tag: "@push-users", Status: StatusFailed, Detail: "1 passed, 1 failed, 1 waived, 1 skipped, 1 harness error of 5", Counts: Counts{Total: 5, Selected: 5, Passed: 1, Failed: 1, Waived: 1, Skipped: 1, Errors: 1}},
+			{Name: "Connection", Tag: "@connection", Status: StatusSkipped, BlockedBy: []string{"C1"}, Detail: "skipped: not selected by --tags (3 scenarios)", Counts: Counts{Total: 3, NotSelected: 3}},
+			{Name: "Push users", Tag: "@push-users", Status: StatusFailed, Okta: "broken", Review: 1, BlockedBy: []string{"C1"}, Detail: "1 passed, 1 failed, 1 waived, 1 skipped, 1 harness error of 5", Counts: Counts{Total: 5, Selected: 5, Passed: 1, Failed: 1, Waived: 1, Skipped: 1, Errors: 1}},
 		},
 		Scenarios: []Scenario{
 			{
@@ -39,7 +44,7 @@ func sampleSummary() *Summary {
 			},
 			{
 				Name: "a second POST is refused with 409 <&>", Feature: "Push users", Capability: "Push users", Location: "okta/push-users.feature:44",
-				Tags: []string{"@push-users"}, Status: StatusFailed, DurationMS: 20, Message: failMsg,
+				Tags: []string{"@push-users"}, Status: StatusFailed, DurationMS: 20, Message: failMsg, Grade: "okta", Cause: "C1",
 				Rerun: "scimcheck run --name '^a second POST$' --seed 42 --trace-dir -",
 				Steps: []Step{
 					{Keyword: "Given", Text: `Okta has provisioned "ada"`, Status: "passed"},

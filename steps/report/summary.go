@@ -12,7 +12,7 @@ import (
 
 // SchemaVersion is the version of the summary.json schema. It changes only when a field is
 // removed or changes meaning; new fields may appear in the same version.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Scenario statuses (Scenario.Status). A skip never reads as a pass, and a failure of
 // scimcheck itself is never a verdict on the target.
@@ -27,6 +27,9 @@ const (
 	// StatusSkipped: the scenario gave no verdict: the target lacks an optional feature, the
 	// selection left it out, or the run was interrupted before it ran. Message says which.
 	StatusSkipped = "skipped"
+	// StatusBlocked: Okta's own set-up of the scenario broke on an okta-grade check (BlockedBy
+	// names the cause), so its subject was not reached, or only by a detour that passed.
+	StatusBlocked = "blocked"
 	// StatusError: scimcheck itself failed on the scenario (a harness bug); no verdict.
 	StatusError = "error"
 	// StatusPartial (capabilities only): some scenarios passed, the others were skipped.
@@ -85,22 +88,52 @@ const (
 // selection left out (--okta-mode, --tags, --name) are not listed; counts.notSelected and the
 // capabilities count them.
 type Summary struct {
-	SchemaVersion int          `json:"schemaVersion"`
-	Version       string       `json:"version"`
-	Target        Target       `json:"target"`
-	Seed          int64        `json:"seed"`
-	RunID         string       `json:"runId"`
-	OktaMode      string       `json:"oktaMode"`
-	Selection     Selection    `json:"selection"`
-	StartedAt     time.Time    `json:"startedAt"`
-	DurationMS    int64        `json:"durationMs"`
-	Requests      int64        `json:"requests"`
-	Result        string       `json:"result"`
-	ExitCode      int          `json:"exitCode"`
-	Counts        Counts       `json:"counts"`
-	Capabilities  []Capability `json:"capabilities"`
-	Scenarios     []Scenario   `json:"scenarios"`
-	Waivers       Waivers      `json:"waivers"`
+	SchemaVersion int       `json:"schemaVersion"`
+	Version       string    `json:"version"`
+	Target        Target    `json:"target"`
+	Seed          int64     `json:"seed"`
+	RunID         string    `json:"runId"`
+	OktaMode      string    `json:"oktaMode"`
+	Selection     Selection `json:"selection"`
+	StartedAt     time.Time `json:"startedAt"`
+	DurationMS    int64     `json:"durationMs"`
+	Requests      int64     `json:"requests"`
+	Result        string    `json:"result"`
+	ExitCode      int       `json:"exitCode"`
+	Counts        Counts    `json:"counts"`
+	// FailOn is the --fail-on grade: the least grade of failure that fails the run.
+	FailOn       string       `json:"failOn"`
+	Capabilities []Capability `json:"capabilities"`
+	Scenarios    []Scenario   `json:"scenarios"`
+	// Causes are the run's root causes, most severe first, each listed once with the scenarios
+	// it failed or blocked (schema version 2).
+	Causes []Cause `json:"causes"`
+	// Findings are the causes below okta grade (review, rfc): what Okta's engine tolerates,
+	// reported once however often it was seen (schema version 2).
+	Findings []Cause `json:"findings"`
+	Waivers  Waivers `json:"waivers"`
+}
+
+// Cause is one root cause of a run's failures: a defect, named by its diagnosis.
+type Cause struct {
+	// ID is the run's label, "C1", "C2", …; Key is the stable root-cause id, the same from run
+	// to run (e.g. "counts-not-integers", or "list-items-per-page" for an undiagnosed check).
+	ID  string `json:"id"`
+	Key string `json:"key"`
+	// Grade is okta, review or rfc; Check is the id of the check that failed ("" when it named none).
+	Grade string `json:"grade"`
+	Check string `json:"check"`
+	// Diagnosis names the defect in the vendor's terms; Okta says what Okta does about it.
+	Diagnosis string `json:"diagnosis"`
+	Okta      string `json:"okta"`
+	// Message is the first failure's report: request line, path, expected and actual.
+	Message string `json:"message"`
+	// Failed and Blocked name the scenarios ("Capability › name") whose subject failed on
+	// it and those it blocked.
+	Failed  []string `json:"failed"`
+	Blocked []string `json:"blocked"`
+	// Seen counts the times steps that replay Okta met it in passing and went on.
+	Seen int `json:"seen"`
 }
 
 // Target is the server a run talked to.
@@ -127,6 +160,7 @@ type Counts struct {
 	NotSelected int `json:"notSelected"`
 	Passed      int `json:"passed"`
 	Failed      int `json:"failed"`
+	Blocked     int `json:"blocked"`
 	Waived      int `json:"waived"`
 	Skipped     int `json:"skipped"`
 	Errors      int `json:"errors"`
@@ -138,6 +172,13 @@ type Capability struct {
 	Name   string `json:"name"`
 	Tag    string `json:"tag"`
 	Status string `json:"status"`
+	// Okta is Okta's verdict: works, partial, broken, blocked, waived, skip or ERROR; Review
+	// and RFC count the capability's causes at those grades; BlockedBy lists the cause ids
+	// ("C1") that blocked its scenarios (schema version 2).
+	Okta      string   `json:"okta"`
+	Review    int      `json:"review"`
+	RFC       int      `json:"rfc"`
+	BlockedBy []string `json:"blockedBy"`
 	// Detail is the table's text: the counts and why scenarios did not run.
 	Detail string `json:"detail"`
 	Counts Counts `json:"counts"`
@@ -155,7 +196,13 @@ type Scenario struct {
 	Message    string   `json:"message"`
 	Waiver     string   `json:"waiver"`
 	Rerun      string   `json:"rerun"`
-	Steps      []Step   `json:"steps"`
+	// Grade is the grade of a failure (okta, review or rfc), Cause the id ("C1") of its root
+	// cause, and BlockedBy the id of the okta-grade cause that blocked the scenario or that its
+	// set-up went around; "" when not applicable (schema version 2).
+	Grade     string `json:"grade"`
+	Cause     string `json:"cause"`
+	BlockedBy string `json:"blockedBy"`
+	Steps     []Step `json:"steps"`
 	// Exchanges are the scenario's HTTP exchanges, for junit.xml and report.html; summary.json
 	// leaves them out (see --trace-dir for replayable transcripts).
 	Exchanges []Exchange `json:"-"`
@@ -218,6 +265,10 @@ func (s Summary) normalized() Summary {
 	s.Waivers.Stale = nonNil(s.Waivers.Stale)
 	s.Waivers.Unknown = nonNil(s.Waivers.Unknown)
 	s.Capabilities = nonNil(s.Capabilities)
+	for i := range s.Capabilities {
+		s.Capabilities[i].BlockedBy = nonNil(s.Capabilities[i].BlockedBy)
+	}
+	s.Causes, s.Findings = normalizedCauses(s.Causes), normalizedCauses(s.Findings)
 	scs := make([]Scenario, len(s.Scenarios))
 	for i, sc := range s.Scenarios {
 		sc.Tags, sc.Steps = nonNil(sc.Tags), nonNil(sc.Steps)
@@ -225,6 +276,16 @@ func (s Summary) normalized() Summary {
 	}
 	s.Scenarios = scs
 	return s
+}
+
+// normalizedCauses returns cs with every list present.
+func normalizedCauses(cs []Cause) []Cause {
+	out := make([]Cause, len(cs))
+	for i, c := range cs {
+		c.Failed, c.Blocked = nonNil(c.Failed), nonNil(c.Blocked)
+		out[i] = c
+	}
+	return out
 }
 
 // nonNil returns l, or an empty list when l is nil.

@@ -42,7 +42,7 @@ func TestWriteJSON(t *testing.T) {
 		{
 			name: "every status and the schema version",
 			check: func(t *testing.T, doc map[string]any) {
-				assert.EqualValues(t, 1, doc["schemaVersion"])
+				assert.EqualValues(t, 2, doc["schemaVersion"])
 				var statuses []any
 				for _, sc := range doc["scenarios"].([]any) {
 					statuses = append(statuses, sc.(map[string]any)["status"])
@@ -97,7 +97,7 @@ func TestValidateRejects(t *testing.T) {
 		edit func(doc map[string]any)
 		want string
 	}{
-		{"another schema version", func(d map[string]any) { d["schemaVersion"] = 2 }, "schemaVersion: want 1"},
+		{"another schema version", func(d map[string]any) { d["schemaVersion"] = 1 }, "schemaVersion: want 2"},
 		{"a missing field", func(d map[string]any) { delete(d, "seed") }, `missing field "seed"`},
 		{"a field of another type", func(d map[string]any) { d["seed"] = "42" }, "seed: expected a number, got string"},
 		{"an unknown field", func(d map[string]any) { d["extra"] = true }, `unexpected field "extra"`},

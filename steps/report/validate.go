@@ -72,7 +72,9 @@ func (c Counts) check(what string) error {
 func exemplar() Summary {
 	return Summary{
 		Target:       Target{Quirks: []string{""}},
-		Capabilities: []Capability{{}},
+		Capabilities: []Capability{{BlockedBy: []string{""}}},
+		Causes:       []Cause{{Failed: []string{""}, Blocked: []string{""}}},
+		Findings:     []Cause{{Failed: []string{""}, Blocked: []string{""}}},
 		Scenarios:    []Scenario{{Tags: []string{""}, Steps: []Step{{}}}},
 		Waivers:      Waivers{Stale: []Waiver{{}}, Unknown: []Waiver{{}}},
 	}.normalized()

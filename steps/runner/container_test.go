@@ -203,9 +203,9 @@ func requireAllPass(t *testing.T, r result) {
 	t.Helper()
 	require.Equal(t, ExitPass, r.code, r.dump())
 	for _, c := range capabilities() {
-		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(c.title)+` +pass `, r.stdout)
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(c.title)+` +works `, r.stdout)
 	}
-	assert.Regexp(t, `(?m)^[0-9]+ passed, 0 failed, 0 skipped, 0 not selected;`, r.stdout)
+	assert.Regexp(t, `(?m)^[0-9]+ passed, 0 failed, 0 blocked, 0 skipped, 0 not selected;`, r.stdout)
 }
 
 // assertQuiet checks that testcontainers printed nothing.
@@ -324,7 +324,7 @@ func TestNoContainerLeftBehind(t *testing.T) {
 		r := runArgs(t, "--image", img, "--container-cmd", "serve --addr 0.0.0.0:8080 --quirk deactivated-user-404",
 			"--container-token-env", "SCIMCHECK_TOKEN", "--tags", "@deactivate-users")
 		require.Equal(t, ExitFail, r.code, r.dump())
-		assert.Regexp(t, `(?m)^Deactivate users +FAIL `, r.stdout)
+		assert.Regexp(t, `(?m)^Deactivate users +broken `, r.stdout)
 		assert.Contains(t, r.stdout, "--container-cmd 'serve --addr 0.0.0.0:8080 --quirk deactivated-user-404' --container-token-env SCIMCHECK_TOKEN --name ")
 		requireNoContainers(t, runID)
 	})

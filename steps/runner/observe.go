@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
+
+	"github.com/scimcheck/scimcheck/steps/expect"
 )
 
 // Scenario statuses.
@@ -28,6 +31,19 @@ type outcome struct {
 	duration time.Duration
 	// waived is why --expected-failures expects the failure; set by run.outcome, never here.
 	waived string
+
+	pickle string // the scenario's godog pickle id
+	// failure is the failed check (nil for a transport failure or no failure), grade how much
+	// it matters and cause its root cause (see failureOf); setup reports that it failed in a
+	// Given step, Okta's set-up of the scenario.
+	failure *expect.Failure
+	grade   expect.Grade
+	cause   string
+	setup   bool
+	// blockedBy is the root cause of the okta-grade set-up failure that blocked the scenario
+	// (blocker); set by verdict.
+	blockedBy string
+	blocker   *expect.Failure
 }
 
 // observer follows godog's hooks and records an outcome per selected scenario. It is safe for
@@ -77,7 +93,7 @@ func (ob *observer) get(pickleID string) *outcome {
 	}
 	out := ob.outcomes[sc]
 	if out == nil {
-		out = &outcome{}
+		out = &outcome{pickle: pickleID}
 		ob.outcomes[sc] = out
 	}
 	return out
@@ -106,6 +122,8 @@ func (ob *observer) step(st *godog.Step, status godog.StepResultStatus, err erro
 		out.harnessBug(fmt.Sprintf("step %q is %s: %v", st.Text, status, err))
 	case status == godog.StepFailed && out.status != statusFailed:
 		out.status, out.message = statusFailed, errText(err)
+		out.failure, out.grade, out.cause = failureOf(err)
+		out.setup = st.Type == messages.PickleStepType_CONTEXT
 	case status == godog.StepSkipped && out.status == statusPassed:
 		out.status = statusSkipped
 		if err != nil {
@@ -139,6 +157,7 @@ func (ob *observer) end(p *godog.Scenario, err error) {
 		out.harnessBug(fmt.Sprintf("in a scenario hook: %v", err))
 	case err != nil && !errors.Is(err, godog.ErrSkip) && out.status != statusFailed:
 		out.status, out.message = statusFailed, errText(err)
+		out.failure, out.grade, out.cause = failureOf(err)
 	case out.status == "":
 		out.status = statusPassed
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
@@ -120,6 +121,9 @@ type Options struct {
 	ExpectedFailures string
 	// StrictWaivers fails the run when an ExpectedFailures entry passed or names no scenario.
 	StrictWaivers bool
+	// FailOn is the least grade of failure that fails the run (exit code 1): "okta", "review"
+	// (the default) or "rfc". A scenario blocked by an okta-grade cause fails it at any grade.
+	FailOn string
 	// Retry429 says how requests answered 429 are retried (MaxAttempts 1: never); zero fields
 	// mean scim's defaults.
 	Retry429 scim.Retry429
@@ -159,6 +163,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Auth == "" {
 		o.Auth = scim.AuthBearer
+	}
+	if o.FailOn == "" {
+		o.FailOn = string(expect.GradeReview)
+	}
+	if _, err := expect.ParseGrade(o.FailOn); err != nil {
+		return o, usagef("--fail-on %q: want okta (Okta's runtime breaks), review (Okta's OIN review rejects it) or rfc (the RFC requires it)", o.FailOn)
 	}
 	switch o.Auth {
 	case scim.AuthBearer, scim.AuthHeader:

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/scimcheck/scimcheck/steps/expect"
 	rpt "github.com/scimcheck/scimcheck/steps/report"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
@@ -139,7 +140,9 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 		DurationMS:    r.elapsed.Milliseconds(),
 		Result:        resultOf(code),
 		ExitCode:      code,
+		FailOn:        o.FailOn,
 	}
+	causes := r.causes()
 	if r.suite != nil {
 		s.Requests = r.suite.Requests()
 	}
@@ -154,7 +157,7 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 			}
 			continue
 		}
-		rs := r.scenarioReport(sc, interrupted)
+		rs := r.scenarioReport(sc, interrupted, causes)
 		addCount(&s.Counts, rs.Status)
 		for _, i := range caps {
 			addCount(&capCounts[i], rs.Status)
@@ -165,10 +168,19 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 		if c.tag == "" && tallies[i].total == 0 {
 			continue
 		}
+		review, rfc := r.findingCounts(c, causes)
 		s.Capabilities = append(s.Capabilities, rpt.Capability{
 			Name: c.title, Tag: c.tag, Status: capabilityStatus(tallies[i].result()),
+			Okta: tallies[i].result(), Review: review, RFC: rfc, BlockedBy: labels(causes, tallies[i].blockers),
 			Detail: r.rd.String(tallies[i].detail(interrupted)), Counts: capCounts[i],
 		})
+	}
+	for _, c := range causes {
+		rc := r.causeReport(c)
+		s.Causes = append(s.Causes, rc)
+		if c.grade != expect.GradeOkta {
+			s.Findings = append(s.Findings, rc)
+		}
 	}
 	if w := r.rep.waivers; w != nil {
 		s.Waivers = rpt.Waivers{File: w.path, Strict: o.StrictWaivers, Stale: w.stale(r), Unknown: w.unknown(r.cat)}
@@ -176,8 +188,23 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 	return s
 }
 
+// causeReport returns c for the reports, redacted.
+func (r *run) causeReport(c *cause) rpt.Cause {
+	rc := rpt.Cause{ID: c.label, Key: r.rd.String(c.key), Grade: string(c.grade), Seen: c.seen, Diagnosis: r.rd.String(c.title())}
+	if f := c.failure; f != nil {
+		rc.Check, rc.Okta, rc.Message = f.Check, r.rd.String(f.Okta), r.rd.String(f.Error())
+	}
+	for _, sc := range c.failed {
+		rc.Failed = append(rc.Failed, capabilityOf(sc).title+" › "+sc.name)
+	}
+	for _, sc := range c.blocked {
+		rc.Blocked = append(rc.Blocked, capabilityOf(sc).title+" › "+sc.name)
+	}
+	return rc
+}
+
 // scenarioReport returns what became of the selected scenario sc, redacted.
-func (r *run) scenarioReport(sc *scenario, interrupted bool) rpt.Scenario {
+func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rpt.Scenario {
 	out := r.outcome(sc)
 	rs := rpt.Scenario{
 		Name: sc.name, Feature: sc.feature, Capability: capabilityOf(sc).title, Location: sc.location(),
@@ -191,7 +218,12 @@ func (r *run) scenarioReport(sc *scenario, interrupted bool) rpt.Scenario {
 	case out.status == statusPassed:
 		rs.Status = rpt.StatusPassed
 	case out.status == statusFailed:
-		rs.Status = rpt.StatusFailed
+		rs.Status, rs.Grade = rpt.StatusFailed, string(out.grade)
+		if c := causeOf(causes, out.cause); c != nil {
+			rs.Cause = c.label
+		}
+	case out.status == statusBlocked:
+		rs.Status = rpt.StatusBlocked
 	case out.status == statusSkipped:
 		rs.Status = rpt.StatusSkipped
 	case interrupted:
@@ -199,7 +231,10 @@ func (r *run) scenarioReport(sc *scenario, interrupted bool) rpt.Scenario {
 	default:
 		rs.Status, rs.Message = rpt.StatusError, "selected but never run (a scimcheck bug)"
 	}
-	if rs.Status == rpt.StatusFailed || rs.Status == rpt.StatusWaived || rs.Status == rpt.StatusError {
+	if c := causeOf(causes, out.blockedBy); c != nil && out.blockedBy != "" {
+		rs.BlockedBy = c.label
+	}
+	if rs.Status == rpt.StatusFailed || rs.Status == rpt.StatusBlocked || rs.Status == rpt.StatusWaived || rs.Status == rpt.StatusError {
 		rs.Rerun = r.rerunCommand(sc)
 	}
 	for _, st := range r.rep.steps.of(sc) {
@@ -263,6 +298,8 @@ func addCount(c *rpt.Counts, status string) {
 		c.Passed++
 	case rpt.StatusFailed:
 		c.Failed++
+	case rpt.StatusBlocked:
+		c.Blocked++
 	case rpt.StatusWaived:
 		c.Waived++
 	case rpt.StatusSkipped:
@@ -293,7 +330,7 @@ func capabilityStatus(result string) string {
 		return rpt.StatusPassed
 	case resultPartial:
 		return rpt.StatusPartial
-	case resultFail:
+	case resultFail, resultBlocked:
 		return rpt.StatusFailed
 	case resultWaived:
 		return rpt.StatusWaived

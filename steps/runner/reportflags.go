@@ -19,6 +19,8 @@ func addReportFlags(fs *flag.FlagSet, o *Options) *reportFlags {
 	fs.StringVar(&o.ExpectedFailures, "expected-failures", "", "JSON or YAML `file` of scenarios known to fail, [{\"name\": …, \"reason\": …}]: "+
 		"they are waived and do not fail the run")
 	fs.BoolVar(&o.StrictWaivers, "strict-waivers", false, "fail the run when an --expected-failures entry passed (stale) or names no scenario")
+	fs.StringVar(&o.FailOn, "fail-on", "review", "least `grade` of failure that fails the run (exit 1): okta (Okta's runtime breaks), "+
+		"review (also what Okta's OIN review rejects) or rfc (also what only the RFC requires)")
 	f := &reportFlags{}
 	f.maxRetries = fs.Int("max-retries", scim.DefaultMaxAttempts-1, "`n` retries of a request answered 429 Too Many Requests, after "+
 		"Retry-After seconds or else a doubling back-off; 0: none")

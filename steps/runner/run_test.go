@@ -26,10 +26,10 @@ func TestRunPassesOnTheReferenceServer(t *testing.T) {
 	assert.Regexp(t, `^seed: [0-9]+\n`, r.stdout, "the seed comes first, so a run can be repeated")
 	assert.Contains(t, r.stdout, "(the reference server, in process)")
 	for _, c := range capabilities() {
-		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(c.title)+` +(pass|skip|partial) `, r.stdout)
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(c.title)+` +(works|skip|partial) `, r.stdout)
 	}
-	assert.NotRegexp(t, `(?m)^.{26} (FAIL|ERROR) `, r.stdout)
-	assert.Regexp(t, `(?m)^[0-9]+ passed, 0 failed, 0 skipped, 0 not selected; [0-9]+ scenarios? in .*, [0-9]+ requests? \(seed [0-9]+\)$`, r.stdout)
+	assert.NotRegexp(t, `(?m)^.{26} (broken|blocked|ERROR) `, r.stdout)
+	assert.Regexp(t, `(?m)^[0-9]+ passed, 0 failed, 0 blocked, 0 skipped, 0 not selected; [0-9]+ scenarios? in .*, [0-9]+ requests? \(seed [0-9]+\)$`, r.stdout)
 	assert.Empty(t, r.stderr)
 	assert.Positive(t, r.run.suite.Requests())
 }
@@ -51,10 +51,10 @@ func TestRunFailureNamesTheRerunCommand(t *testing.T) {
 	seed := int64(4242)
 	r := runOpts(t, Options{Quirks: []string{"internal-error"}, Tags: "@connection", Seed: seed}, runLimit)
 	require.Equal(t, ExitFail, r.code, r.dump())
-	assert.Regexp(t, `(?m)^Connection +FAIL +0?.*failed of [0-9]+`, r.stdout)
-	assert.Regexp(t, `(?m)^Push users +skip +skipped: not selected by --tags \([0-9]+ scenarios?\)$`, r.stdout)
+	assert.Regexp(t, `(?m)^Connection +(broken|blocked) .*(failed|blocked) of [0-9]+`, r.stdout)
+	assert.Regexp(t, `(?m)^Push users +skip +- +- +skipped: not selected by --tags \([0-9]+ scenarios?\)$`, r.stdout)
 	assert.Contains(t, r.stdout, "probe: 500: the target failed with a server error")
-	assert.Contains(t, r.stdout, "Failed scenarios, each with the command that reruns just it")
+	assert.Contains(t, r.stdout, "Causes, most severe first, each once with the scenarios it failed or blocked")
 	assert.Regexp(t, `scimcheck run --quirk internal-error --name '\^.+\$' --seed 4242 --trace-dir -`, r.stdout)
 	assert.NotContains(t, r.stdout, r.run.target.secret)
 }
@@ -132,8 +132,8 @@ func TestRunHarnessBugIsNotATargetFailure(t *testing.T) {
 			assert.Equal(t, ExitError, r.code, r.dump())
 			assert.Contains(t, r.stderr, "scimcheck itself failed (a harness bug, not the target's fault")
 			assert.Contains(t, r.stderr, tc.want)
-			assert.Regexp(t, `(?m)^Connection +ERROR +1 harness error of 3; 2 not selected by --name$`, r.stdout)
-			assert.NotContains(t, r.stdout, "Failed scenarios", "a harness bug is not reported as a target failure")
+			assert.Regexp(t, `(?m)^Connection +ERROR +- +- +1 harness error of 3; 2 not selected by --name$`, r.stdout)
+			assert.NotContains(t, r.stdout, "Causes, most severe first", "a harness bug is not reported as a target failure")
 		})
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/scimcheck/scimcheck/steps/expect"
 )
 
 // capability is one row of the capability table: Okta's name for a provisioning feature and
@@ -32,14 +34,16 @@ func capabilities() []capability {
 	}
 }
 
-// Row results. A skip never reads as a pass.
+// Row results: Okta's verdict on a capability. A skip never reads as a pass, and a finding
+// below okta grade never reads as broken.
 const (
-	resultPass    = "pass"
-	resultPartial = "partial" // some passed, the rest skipped or left out by the target
-	resultFail    = "FAIL"
-	resultError   = "ERROR" // scimcheck itself failed: no verdict
+	resultPass    = "works"
+	resultPartial = "partial" // works, and some scenarios were skipped or left out by the target
+	resultFail    = "broken"  // a scenario failed on its own subject at okta grade
+	resultBlocked = "blocked" // no okta failure of its own, but Okta's set-up broke elsewhere
+	resultError   = "ERROR"   // scimcheck itself failed: no verdict
 	resultSkip    = "skip"
-	resultWaived  = "waived" // the only failures are listed in --expected-failures
+	resultWaived  = "waived" // the only okta failures are listed in --expected-failures
 )
 
 // otherCapability is the title of the row of scenarios without a capability tag.
@@ -47,16 +51,22 @@ const otherCapability = "Other (no capability tag)"
 
 // tally counts scenarios by outcome.
 type tally struct {
-	passed, failed, skipped, harness, notRun int
-	waived                                   int            // failed, but listed in --expected-failures
-	excluded                                 map[string]int // by flag
-	total                                    int
-	skipReason                               string // the first runtime skip reason
+	passed, failed, skipped, harness, notRun, blocked int
+	failedAt                                          map[expect.Grade]int // failed (not waived), by grade
+	gating                                            int                  // failures and blocks that fail the run (see outcome.gates)
+	waived                                            int                  // failed, but listed in --expected-failures
+	excluded                                          map[string]int       // by flag
+	total                                             int
+	skipReason                                        string // the first runtime skip reason
+	blockers                                          []string
 }
 
-// add counts sc with outcome out.
-func (t *tally) add(sc *scenario, out outcome) {
+// add counts sc with outcome out; failOn is the --fail-on grade.
+func (t *tally) add(sc *scenario, out outcome, failOn expect.Grade) {
 	t.total++
+	if out.gates(failOn) {
+		t.gating++
+	}
 	switch {
 	case sc.excluded != "":
 		if t.excluded == nil {
@@ -71,6 +81,15 @@ func (t *tally) add(sc *scenario, out outcome) {
 		t.passed++
 	case out.status == statusFailed:
 		t.failed++
+		if t.failedAt == nil {
+			t.failedAt = map[expect.Grade]int{}
+		}
+		t.failedAt[out.grade]++
+	case out.status == statusBlocked:
+		t.blocked++
+		if !slices.Contains(t.blockers, out.blockedBy) {
+			t.blockers = append(t.blockers, out.blockedBy)
+		}
 	case out.status == statusSkipped:
 		t.skipped++
 		if t.skipReason == "" {
@@ -86,13 +105,15 @@ func (t *tally) result() string {
 	switch {
 	case t.harness > 0:
 		return resultError
-	case t.failed > 0:
+	case t.failedAt[expect.GradeOkta] > 0:
 		return resultFail
-	case t.waived > 0:
+	case t.blocked > 0:
+		return resultBlocked
+	case t.waived > 0 && t.passed+t.failed == 0:
 		return resultWaived
-	case t.passed > 0 && t.skipped == 0 && t.notRun == 0:
+	case t.passed+t.failed > 0 && t.skipped == 0 && t.notRun == 0:
 		return resultPass
-	case t.passed > 0:
+	case t.passed+t.failed > 0:
 		return resultPartial
 	}
 	return resultSkip
@@ -125,7 +146,7 @@ func (t *tally) detail(interrupted bool) string {
 		}
 		why = append(why, fmt.Sprintf("%d %s", t.excluded[flag], label))
 	}
-	if t.passed+t.failed+t.waived+t.harness == 0 {
+	if t.passed+t.failed+t.blocked+t.waived+t.harness == 0 {
 		if len(why) == 1 { // one reason: say it without its count
 			_, reason, _ := strings.Cut(why[0], " ")
 			reason = strings.TrimPrefix(strings.TrimPrefix(reason, "skipped: "), "left out by ")
@@ -137,7 +158,9 @@ func (t *tally) detail(interrupted bool) string {
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{t.passed, "passed"}, {t.failed, "failed"}, {t.waived, "waived"}, {t.harness, "harness error"}, {t.skipped, "skipped"}} {
+	}{{t.passed, "passed"}, {t.failedAt[expect.GradeOkta], "failed"}, {t.failedAt[expect.GradeReview], "failed at review grade"},
+		{t.failedAt[expect.GradeRFC], "failed at rfc grade"}, {t.blocked, "blocked"}, {t.waived, "waived"},
+		{t.harness, "harness error"}, {t.skipped, "skipped"}} {
 		if c.n > 0 {
 			counts = append(counts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
@@ -185,19 +208,28 @@ func (t *tally) excludedFlags() []string {
 	return out
 }
 
-// writeReport prints the capability table, the totals, the harness bugs and the rerun
-// command of every failed scenario, and returns the totals.
+// writeReport prints the capability table (Okta's verdict and the review and rfc findings of
+// each capability), the totals, whether Okta's OIN review would pass, the root causes with
+// the scenarios under each and the command that reruns one, and the harness bugs; it returns
+// the totals.
 func (r *run) writeReport(out, errw io.Writer, interrupted bool) tally {
 	rows, tallies, total := r.tallies()
-	fmt.Fprintf(out, "\n%-26s %-8s %s\n", "Capability", "Result", "Scenarios")
+	causes := r.causes()
+	fmt.Fprintf(out, "\n%-26s %-8s %-6s %-4s %s\n", "Capability", "Okta", "review", "rfc", "Scenarios")
 	for i, c := range rows {
 		if c.tag == "" && tallies[i].total == 0 {
 			continue
 		}
-		fmt.Fprintf(out, "%-26s %-8s %s\n", c.title, tallies[i].result(), tallies[i].detail(interrupted))
+		t := tallies[i]
+		review, rfc := r.findingCounts(c, causes)
+		detail := t.detail(interrupted)
+		if len(t.blockers) > 0 {
+			detail += "; blocked by " + strings.Join(labels(causes, t.blockers), ", ")
+		}
+		fmt.Fprintf(out, "%-26s %-8s %-6s %-4s %s\n", c.title, t.result(), count(review), count(rfc), detail)
 	}
 
-	fmt.Fprintf(out, "\n%d passed, %d failed, %d skipped", total.passed, total.failed, total.skipped)
+	fmt.Fprintf(out, "\n%d passed, %d failed, %d blocked, %d skipped", total.passed, total.failed, total.blocked, total.skipped)
 	if total.waived > 0 {
 		fmt.Fprintf(out, ", %d waived", total.waived)
 	}
@@ -209,11 +241,149 @@ func (r *run) writeReport(out, errw io.Writer, interrupted bool) tally {
 	}
 	fmt.Fprintf(out, ", %d not selected; %s in %s, %s (seed %d)\n", total.sumExcluded(), plural(len(r.selected), "scenario"),
 		r.elapsed.Round(time.Millisecond), plural(int(r.suite.Requests()), "request"), r.seed)
+	fmt.Fprintln(out, reviewLine(causes))
 
-	r.writeFailures(out)
+	r.writeCauses(out, causes)
 	r.writeWaivers(out)
 	r.writeHarnessBugs(errw, total)
 	return total
+}
+
+// count renders a finding count for the table: "-" for none.
+func count(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprint(n)
+}
+
+// labels returns the labels ("C1") of the causes with keys.
+func labels(cs []*cause, keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if c := causeOf(cs, k); c != nil {
+			out = append(out, c.label)
+		}
+	}
+	return out
+}
+
+// findingCounts returns how many review and rfc causes belong to capability c: those that failed
+// one of its scenarios, and those only seen in passing, first by one of its scenarios.
+func (r *run) findingCounts(c capability, cs []*cause) (review, rfc int) {
+	for _, k := range cs {
+		if k.grade == expect.GradeOkta || !r.causeBelongs(k, c) {
+			continue
+		}
+		if k.grade == expect.GradeReview {
+			review++
+		} else {
+			rfc++
+		}
+	}
+	return review, rfc
+}
+
+// causeBelongs reports whether cause k belongs to capability c (see findingCounts).
+func (r *run) causeBelongs(k *cause, c capability) bool {
+	if len(k.failed) > 0 {
+		for _, sc := range k.failed {
+			if capabilityOf(sc).title == c.title {
+				return true
+			}
+		}
+		return false
+	}
+	for _, sc := range r.selected {
+		if sc.name == k.where {
+			return capabilityOf(sc).title == c.title
+		}
+	}
+	return false
+}
+
+// reviewLine says whether Okta's OIN review would pass, from the causes of the run.
+func reviewLine(cs []*cause) string {
+	var okta, review []string
+	for _, c := range cs {
+		switch c.grade {
+		case expect.GradeOkta:
+			okta = append(okta, c.label)
+		case expect.GradeReview:
+			review = append(review, c.label)
+		}
+	}
+	switch {
+	case len(okta) > 0:
+		return fmt.Sprintf("Okta's OIN review: would fail: Okta's runtime breaks (%s)", strings.Join(okta, ", "))
+	case len(review) > 0:
+		return fmt.Sprintf("Okta's OIN review: would fail: provisioning works, but the review rejects %s", strings.Join(review, ", "))
+	}
+	return "Okta's OIN review: would pass these checks (the review also tests by hand what no harness can)"
+}
+
+// writeCauses prints each root cause once, most severe first: its grade, diagnosis, first
+// failure, the scenarios it failed or blocked, and the command that reruns one of them.
+func (r *run) writeCauses(out io.Writer, cs []*cause) {
+	shown := 0
+	for _, c := range cs {
+		var scenarios []*scenario
+		for _, sc := range append(append([]*scenario(nil), c.failed...), c.blocked...) {
+			if o := r.outcome(sc); o.waived == "" {
+				scenarios = append(scenarios, sc)
+			}
+		}
+		if len(scenarios) == 0 && c.seen == 0 {
+			continue
+		}
+		if shown == 0 {
+			fmt.Fprintln(out, "\nCauses, most severe first, each once with the scenarios it failed or blocked:")
+		}
+		shown++
+		fmt.Fprintf(out, "\n  %s [%s] %s\n", c.label, c.grade, c.title())
+		if f := c.failure; f != nil {
+			for _, line := range headLines(f.Error(), 7) {
+				fmt.Fprintf(out, "      %s\n", line)
+			}
+		}
+		var failed, blocked []string
+		for _, sc := range scenarios {
+			name := fmt.Sprintf("%s › %s", capabilityOf(sc).title, sc.name)
+			if slices.Contains(c.failed, sc) {
+				failed = append(failed, name)
+			} else {
+				blocked = append(blocked, name)
+			}
+		}
+		writeList(out, "failed", failed)
+		writeList(out, "blocked", blocked)
+		if c.seen > 0 {
+			fmt.Fprintf(out, "    seen %s in passing by steps that replay Okta (first in %q); they went on, as Okta does\n",
+				plural(c.seen, "time"), c.where)
+		}
+		if len(scenarios) > 0 {
+			fmt.Fprintf(out, "    rerun: %s\n", r.rerunCommand(scenarios[0]))
+		}
+	}
+}
+
+// writeList prints "    <what> n: a; b; c" with at most 5 names and how many more.
+func writeList(out io.Writer, what string, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	shown := names
+	more := ""
+	if len(shown) > 5 {
+		shown, more = shown[:5], fmt.Sprintf("; and %d more", len(names)-5)
+	}
+	fmt.Fprintf(out, "    %s %d: %s%s\n", what, len(names), strings.Join(shown, "; "), more)
+}
+
+// failOn returns the --fail-on grade.
+func (r *run) failOn() expect.Grade {
+	g, _ := expect.ParseGrade(r.opts.FailOn)
+	return g
 }
 
 // tallies returns the rows of the capability table, the last one "Other", with their counts,
@@ -224,16 +394,16 @@ func (r *run) tallies() ([]capability, []tally, tally) {
 	var total tally
 	for _, sc := range r.cat.scenarios {
 		o := r.outcome(sc)
-		total.add(sc, o)
+		total.add(sc, o, r.failOn())
 		other := true
 		for i, c := range rows {
 			if slices.Contains(sc.tags, c.tag) {
-				tallies[i].add(sc, o)
+				tallies[i].add(sc, o, r.failOn())
 				other = false
 			}
 		}
 		if other {
-			tallies[len(rows)].add(sc, o)
+			tallies[len(rows)].add(sc, o, r.failOn())
 		}
 	}
 	return append(rows, capability{title: otherCapability}), tallies, total
@@ -246,31 +416,14 @@ func (r *run) outcome(sc *scenario) outcome {
 		return outcome{}
 	}
 	o := r.obs.outcomeOf(sc)
-	if reason, ok := r.rep.waivers.reason(sc.name); ok && o.status == statusFailed && o.harness == "" {
+	if r.suite != nil && o.status != "" {
+		res, _ := r.suite.ResultOf(o.pickle)
+		o.verdict(res.Detours)
+	}
+	if reason, ok := r.rep.waivers.reason(sc.name); ok && (o.status == statusFailed || o.status == statusBlocked) && o.harness == "" {
 		o.waived = reason
 	}
 	return o
-}
-
-// writeFailures prints each failed scenario with the first lines of its message and the
-// command that reruns just it.
-func (r *run) writeFailures(out io.Writer) {
-	first := true
-	for _, sc := range r.selected {
-		o := r.outcome(sc)
-		if o.status != statusFailed || o.harness != "" || o.waived != "" {
-			continue
-		}
-		if first {
-			fmt.Fprintln(out, "\nFailed scenarios, each with the command that reruns just it and prints its transcript:")
-			first = false
-		}
-		fmt.Fprintf(out, "\n  ✗ %s (%s)\n", sc.name, sc.location())
-		for _, line := range headLines(o.message, 6) {
-			fmt.Fprintf(out, "      %s\n", line)
-		}
-		fmt.Fprintf(out, "    %s\n", r.rerunCommand(sc))
-	}
 }
 
 // writeHarnessBugs prints to errw every failure of scimcheck itself: no verdict on the target.

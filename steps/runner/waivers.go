@@ -178,12 +178,12 @@ func (r *run) exitCode(ctx context.Context, status int, t tally, errw io.Writer)
 		return ExitInterrupted
 	case r.crash != "" || t.harness > 0 || t.notRun > 0:
 		return ExitError
-	case t.failed > 0:
+	case t.gating > 0:
 		return ExitFail
 	case r.opts.StrictWaivers && len(r.rep.waivers.stale(r))+len(r.rep.waivers.unknown(r.cat)) > 0:
 		fmt.Fprintf(errw, "scimcheck run: --strict-waivers: %s has stale or unknown entries (listed above)\n", r.rep.waivers.path)
 		return ExitFail
-	case status != 0 && t.waived == 0:
+	case status != 0 && t.waived+t.failed+t.blocked == 0:
 		fmt.Fprintln(errw, "scimcheck run: scimcheck bug: godog reported a failure that no scenario accounts for")
 		return ExitError
 	}

@@ -57,7 +57,7 @@ func TestRunExpectedFailures(t *testing.T) {
 		},
 		{
 			name: "a new failure fails the run", entries: all[1:], code: ExitFail,
-			want: []string{"Failed scenarios", "✗ " + waiveOIN, "≈ " + waiveAIW},
+			want: []string{"Causes, most severe first", "failed 1: Deactivate users › " + waiveOIN, "≈ " + waiveAIW},
 		},
 		{
 			name: "a stale entry is a warning", entries: append(all, rpt.Waiver{Name: passingConn, Reason: "old bug"}), code: ExitPass,
