@@ -37,10 +37,22 @@ Exit codes: 0 all scenarios passed; 1 a scenario failed; 2 usage or configuratio
 `
 
 func main() {
+	reaperOff()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// reaperOff turns testcontainers' Ryuk reaper off for this process unless the user chose
+// (TESTCONTAINERS_RYUK_DISABLED set either way). Ryuk is an image to pull, and scimcheck
+// removes its containers itself (labelled org.scimcheck.run, also after Ctrl-C).
+// testcontainers-go reads this switch only from its environment or properties file: it
+// has no option in code, so the command, not the library, sets it.
+func reaperOff() {
+	if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
 }
 
 // dispatch runs the subcommand args name and returns the exit code.

@@ -530,3 +530,60 @@ func TestCommandHelpContainers(t *testing.T) {
 		assert.Contains(t, r.stderr, want)
 	}
 }
+
+// removeTestImage removes the image tag the tests built, with the layers only it used.
+func removeTestImage(tag string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return
+	}
+	defer cli.Close()
+	_, _ = cli.ImageRemove(ctx, tag, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+}
+
+// TestMain turns testcontainers' Ryuk reaper off unless the environment chose, as the
+// scimcheck command does (the tests remove what they start by its org.scimcheck.run label),
+// runs the tests, then removes the silent server's image and build directory.
+func TestMain(m *testing.M) {
+	if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+	before := imageTags(container.ImageRepository)
+	code := m.Run()
+	for tag := range imageTags(container.ImageRepository) {
+		if !before[tag] {
+			removeTestImage(tag) // a reference image these tests built
+		}
+	}
+	if silentImage != "" {
+		removeTestImage(silentImage)
+	}
+	if silentDir != "" {
+		os.RemoveAll(silentDir)
+	}
+	os.Exit(code)
+}
+
+// imageTags returns the tags of the images in repo; none when no engine answers.
+func imageTags(repo string) map[string]bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tags := map[string]bool{}
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return tags
+	}
+	defer cli.Close()
+	res, err := cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("reference", repo)})
+	if err != nil {
+		return tags
+	}
+	for _, img := range res.Items {
+		for _, t := range img.RepoTags {
+			tags[t] = true
+		}
+	}
+	return tags
+}
