@@ -327,7 +327,7 @@ func openTargetContainer(ctx context.Context, o Options, c ContainerOptions) (*t
 		Logger:         tclog.NewNoopLogger(),
 	})
 	if err != nil { // StartTarget removed the container
-		return nil, errors.New(rd.String(err.Error()))
+		return nil, errors.New(rd.net().String(err.Error()))
 	}
 	what := "image " + c.Image
 	if c.DockerfileDir != "" {
@@ -416,7 +416,7 @@ func openReferenceContainer(ctx context.Context, o Options, c ContainerOptions) 
 		t.url, err = ctr.BaseURL(ctx)
 	}
 	if err != nil {
-		err = errors.New(rd.String(fmt.Sprintf("start the reference container: %v", err)))
+		err = errors.New(rd.net().String(fmt.Sprintf("start the reference container: %v", err)))
 		if cerr := ct.close(nil); cerr != nil {
 			err = errors.Join(err, cerr)
 		}

@@ -550,6 +550,7 @@ func TestMain(m *testing.M) {
 	if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
 		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	}
+	quietTestcontainers()
 	before := imageTags(container.ImageRepository)
 	code := m.Run()
 	for tag := range imageTags(container.ImageRepository) {
