@@ -527,7 +527,7 @@ func TestCommandHelpContainers(t *testing.T) {
 		"scimcheck run --reference-container", "scimcheck run --image acme/scim:1.4 --container-port 3000",
 		"--container-env values are never printed",
 	} {
-		assert.Contains(t, r.stderr, want)
+		assert.Contains(t, r.stdout, want)
 	}
 }
 
