@@ -69,9 +69,11 @@ Exit codes:
   0   every selected scenario passed (skips are listed in the table, not failed)
   1   at least one scenario failed: the target does not behave as Okta needs
   2   usage or configuration error; nothing was sent
-  3   the target could not be reached (no HTTP answer to GET /ServiceProviderConfig; an HTTP
-      401, 404 or 500 is an answer, and the scenarios judge it), or scimcheck itself failed
-      (a panic in a step, a step without a definition: a harness bug, reported as such)
+  3   the target could not be reached (no HTTP answer to GET /ServiceProviderConfig), or its
+      answers prove that no scenario can pass: GET /Users?startIndex=1&count=1 is refused
+      (401, 403), not found (404), redirected, or not JSON (a sign-in page); nothing is run
+      and the hint is printed (a 429 or 500 is an answer the scenarios judge); or scimcheck
+      itself failed (a panic in a step, a step without a definition: a harness bug)
   130 interrupted (SIGINT or SIGTERM)
 `
 

@@ -138,6 +138,11 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 			fmt.Fprintf(errw, "scimcheck run: %v\nnothing was run. The probe, to try by hand:\n%s", ue, ue.curl)
 			return ExitError
 		}
+		var un *unusableError
+		if errors.As(err, &un) {
+			fmt.Fprintf(errw, "scimcheck run: %v\nnothing was run: no scenario can pass against this answer (exit code 3). The probe, to try by hand:\n%s", un, un.curl)
+			return ExitError
+		}
 		if ctx.Err() != nil {
 			fmt.Fprintf(errw, "scimcheck run: interrupted while probing the target: %v\n", err)
 			return ExitInterrupted
