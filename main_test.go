@@ -30,6 +30,7 @@ func TestDefaultRun(t *testing.T) {
 		assert.Contains(t, stdout, "\n"+row+" ", "capability table row %q", row)
 	}
 	assert.Contains(t, stdout, " 0 failed")
+	assert.Contains(t, stdout, "\nnext: point it at your own server: ", "a passing run ends with the next step")
 	assert.NotContains(t, stdout, " FAIL ")
 	assert.Empty(t, errb.String())
 }
