@@ -13,7 +13,7 @@
 //	base, err := ctr.BaseURL(ctx) // http://127.0.0.1:49153/scim/v2
 //	req.Header.Set("Authorization", "Bearer "+ctr.Token())
 //
-// reference.RunContainer does both steps in one call.
+// RunReference does both steps in one call.
 //
 // StartTarget starts any image (or builds a Dockerfile directory) as a server under test,
 // waits until it answers HTTP, and removes it on Terminate.
@@ -203,4 +203,24 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 		return c, fmt.Errorf("run scimcheck reference: %w%s", err, logs)
 	}
 	return c, nil
+}
+
+// RunReference runs the reference server in a Docker container, testcontainers style: it
+// builds the reference image locally (BuildImage with its defaults: FROM scratch around a
+// static scimcheck binary, cached by the binary's hash, nothing pulled) and starts it with
+// Run and opts. Terminate the result with testcontainers.TerminateContainer, also when an
+// error comes back with it. Use Run directly for an image already built.
+//
+// It lives here, not in package reference, so that importing the reference server's domain
+// or its HTTP handler does not link testcontainers-go.
+//
+//	ctr, err := container.RunReference(ctx, container.WithToken("s3cret"))
+//	defer testcontainers.TerminateContainer(ctr)
+//	base, err := ctr.BaseURL(ctx) // http://127.0.0.1:49153/scim/v2
+func RunReference(ctx context.Context, opts ...testcontainers.ContainerCustomizer) (*Container, error) {
+	img, err := BuildImage(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("run reference container: %w", err)
+	}
+	return Run(ctx, img, opts...)
 }
