@@ -135,7 +135,7 @@ func silentServer(t testing.TB) (dir, image string) {
 			return
 		}
 		defer cli.Close()
-		silentImage = "scimcheck-silent:test"
+		silentImage = "scimcheck-silent:test-" + NewRunID() // per process: runs may share an engine
 		silentErr = buildFromFiles(ctx, cli, silentImage, []contextFile{
 			{name: "Dockerfile", mode: 0o644, data: []byte(dockerfile)},
 			{name: "silent", mode: 0o755, data: raw},

@@ -125,7 +125,7 @@ func silentServer(t *testing.T) (dir, image string) {
 		if silentErr = os.WriteFile(filepath.Join(silentDir, "Dockerfile"), []byte(dockerfile), 0o644); silentErr != nil {
 			return
 		}
-		silentImage = "scimcheck-silent:runner-test"
+		silentImage = "scimcheck-silent:runner-" + container.NewRunID() // per process: runs may share an engine
 		silentErr = buildImage(ctx, silentDir, silentImage)
 	})
 	require.NoError(t, silentErr)
