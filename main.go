@@ -23,8 +23,9 @@ import (
 const usage = `scimcheck: does your SCIM 2.0 server survive Okta's provisioning engine?
 
 Usage:
-  scimcheck [run] [flags]   replay Okta's provisioning against a target (default: the bundled
-                            reference server, in process) and print a capability table
+  scimcheck run [flags]     replay Okta's provisioning against a target (default: the bundled
+                            reference server, in process) and print a capability table;
+                            bare "scimcheck" and "scimcheck --target …" (flags first) mean run too
   scimcheck serve [flags]   run the bundled reference SCIM server
   scimcheck list            list the scenarios with their tags
   scimcheck quirks          list the deliberate defects the reference server can switch on
@@ -33,20 +34,39 @@ Usage:
 Run "scimcheck <command> --help" for a command's flags.
 
 Exit codes: 0 all scenarios passed; 1 a scenario failed; 2 usage or configuration error;
-3 the target could not be reached, or scimcheck itself failed.
+3 the target could not be reached or cannot be used (the probe's answer: the credential
+refused, no SCIM service at the base URL, a sign-in page), or scimcheck itself failed;
+130 interrupted.
 `
 
 func main() {
+	reaperOff()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-// dispatch runs the subcommand args name and returns the exit code.
+// reaperOff turns testcontainers' Ryuk reaper off for this process unless the user chose
+// (TESTCONTAINERS_RYUK_DISABLED set either way). Ryuk is an image to pull, and scimcheck
+// removes its containers itself (labelled org.scimcheck.run, also after Ctrl-C).
+// testcontainers-go reads this switch only from its environment or properties file: it
+// has no option in code, so the command, not the library, sets it.
+func reaperOff() {
+	if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+}
+
+// dispatch runs the subcommand args name and returns the exit code. No arguments runs the suite
+// (`go run .`); help, -h and --help print the commands on stdout; flags without a command mean run.
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := "run"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+	cmd := "run" // bare `scimcheck` (and `go run .`) runs the whole suite
+	switch {
+	case len(args) == 0:
+	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
+		cmd = "help"
+	case len(args[0]) > 0 && args[0][0] != '-':
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -64,11 +84,11 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case "version":
 		fmt.Fprintln(stdout, "scimcheck", version())
 		return 0
-	case "help", "-h", "--help":
+	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "scimcheck: unknown command %q\n\n%s", cmd, usage)
+	fmt.Fprintf(stderr, "scimcheck: unknown command %q\nrun 'scimcheck --help'\n", cmd)
 	return 2
 }
 

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestDefaultRun is `go run .`: no arguments runs every scenario against the in-process
-// reference server, and every one passes.
+// TestDefaultRun is `go run .` (no arguments): every scenario against the in-process reference server,
+// and every one passes.
 func TestDefaultRun(t *testing.T) {
 	t.Setenv("SCIMCHECK_TARGET", "")
 	t.Setenv("SCIMCHECK_TOKEN", "")
@@ -30,7 +30,8 @@ func TestDefaultRun(t *testing.T) {
 		assert.Contains(t, stdout, "\n"+row+" ", "capability table row %q", row)
 	}
 	assert.Contains(t, stdout, " 0 failed")
-	assert.NotContains(t, stdout, " FAIL ")
+	assert.Contains(t, stdout, "\nnext: point it at your own server: ", "a passing run ends with the next step")
+	assert.NotContains(t, stdout, " broken ")
 	assert.Empty(t, errb.String())
 }
 
@@ -48,4 +49,46 @@ func TestDispatchListAndUsage(t *testing.T) {
 	errb.Reset()
 	assert.Equal(t, 2, dispatch(ctx, []string{"--format", "xml"}, &out, &errb), "flags alone mean run")
 	assert.Contains(t, errb.String(), "--format")
+}
+
+func TestHelp(t *testing.T) {
+	ctx := context.Background()
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"-help"}, {"help"}} {
+		t.Run(strings.Join(append([]string{"scimcheck"}, args...), " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			require.Equal(t, 0, dispatch(ctx, args, &out, &errb))
+			for _, cmd := range []string{"run", "serve", "list", "quirks", "version"} {
+				assert.Contains(t, out.String(), "\n  scimcheck "+cmd+" ", "the command list, on stdout")
+			}
+			assert.Empty(t, errb.String())
+		})
+	}
+	for _, tc := range []struct {
+		args   []string
+		groups []string
+	}{
+		{[]string{"run", "--help"}, []string{"Target and credential:", "Selection:", "Okta mode:", "Containers (Docker):",
+			"Reports and gating:", "Rate and time limits:", "  e.g. scimcheck run --image"}},
+		{[]string{"serve", "-h"}, []string{"Usage: scimcheck serve", "--addr"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			require.Equal(t, 0, dispatch(ctx, tc.args, &out, &errb))
+			for _, g := range tc.groups {
+				assert.Contains(t, out.String(), g, "on stdout")
+			}
+			assert.Empty(t, errb.String())
+		})
+	}
+	for _, args := range [][]string{{"run", "--bogus"}, {"--bogus"}, {"serve", "--bogus"}, {"bogus"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			require.Equal(t, 2, dispatch(ctx, args, &out, &errb))
+			lines := strings.Split(strings.TrimRight(errb.String(), "\n"), "\n")
+			require.Len(t, lines, 2, "two lines: the error and where to look:\n%s", errb.String())
+			assert.Contains(t, lines[0], "bogus")
+			assert.Regexp(t, `^run 'scimcheck (run |serve )?--help'$`, lines[1])
+			assert.Empty(t, out.String())
+		})
+	}
 }

@@ -13,16 +13,20 @@
 //	base, err := ctr.BaseURL(ctx) // http://127.0.0.1:49153/scim/v2
 //	req.Header.Set("Authorization", "Bearer "+ctr.Token())
 //
-// reference.RunContainer does both steps in one call.
+// RunReference does both steps in one call.
 //
 // StartTarget starts any image (or builds a Dockerfile directory) as a server under test,
 // waits until it answers HTTP, and removes it on Terminate.
 //
-// Docker must be reachable (DOCKER_HOST, or the default socket). Where the Ryuk reaper image
-// cannot be pulled, set TESTCONTAINERS_RYUK_DISABLED=true; inside a container, set
-// TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 when the published ports are on its loopback.
-// Every container carries the label org.scimcheck.run (LabelRun), so anything a killed
-// process left behind can be found and removed.
+// Docker must be reachable (DOCKER_HOST, or the default socket). The host of a published
+// port is found where the port answers (the loopback first, also when the caller runs in a
+// container with the engine's socket), not guessed. Every container carries the label
+// org.scimcheck.run (LabelRun), and Terminate, RemoveRun and scimcheck remove what carries
+// it, so testcontainers' Ryuk reaper is not needed; but testcontainers-go reads its switch
+// only from its environment or ~/.testcontainers.properties (by design: it offers no option
+// in code), so a program that cannot pull Ryuk's image turns it off there: the scimcheck
+// command and scimcheck's own tests set TESTCONTAINERS_RYUK_DISABLED=true for their own
+// process unless it is set already.
 package container
 
 import (
@@ -34,7 +38,6 @@ import (
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/wait"
 )
 
 const (
@@ -57,6 +60,7 @@ type Container struct {
 	testcontainers.Container
 	token string
 	runID string
+	found *foundHost
 }
 
 // Token returns the bearer token the server accepts.
@@ -65,26 +69,17 @@ func (c *Container) Token() string { return c.token }
 // RunID returns the value of the container's LabelRun label.
 func (c *Container) RunID() string { return c.runID }
 
-// BaseURL returns the SCIM base URL on the host, e.g. http://127.0.0.1:49153/scim/v2.
+// BaseURL returns the SCIM base URL on the host where the server answered, e.g.
+// http://127.0.0.1:49153/scim/v2.
 func (c *Container) BaseURL(ctx context.Context) (string, error) {
-	return baseURL(ctx, c.Container, Port, BasePath)
-}
-
-// baseURL returns http://host:mapped-port plus basePath, with "localhost" spelled
-// 127.0.0.1 (Docker may publish a port on IPv4 only).
-func baseURL(ctx context.Context, ctr testcontainers.Container, port, basePath string) (string, error) {
-	endpoint, err := ctr.PortEndpoint(ctx, port, "http")
-	if err != nil {
-		return "", fmt.Errorf("endpoint of port %s: %w", port, err)
-	}
-	endpoint = strings.Replace(endpoint, "://localhost:", "://127.0.0.1:", 1)
-	return endpoint + basePath, nil
+	return hostURL(ctx, c.Container, c.found, Port, BasePath, false)
 }
 
 // options holds the settings of the module's own options.
 type options struct {
 	token          string
 	startupTimeout time.Duration
+	anyStatus      bool
 }
 
 // Option configures Run itself rather than the container request. It satisfies
@@ -114,6 +109,15 @@ func WithStartupTimeout(d time.Duration) Option {
 			return fmt.Errorf("startup timeout %v is not positive", d)
 		}
 		o.startupTimeout = d
+		return nil
+	}
+}
+
+// WithReadyOnAnyStatus makes Run wait for any HTTP answer rather than a 200: for a server
+// started with quirks such as internal-error, which fail every request.
+func WithReadyOnAnyStatus() Option {
+	return func(o *options) error {
+		o.anyStatus = true
 		return nil
 	}
 }
@@ -168,12 +172,15 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 		settings.token = randomToken()
 	}
 	runID := NewRunID()
-	ready := wait.ForHTTP(BasePath + "/ServiceProviderConfig").
-		WithPort(Port).
-		WithHeaders(map[string]string{"Authorization": "Bearer " + settings.token}).
-		WithStatusCodeMatcher(func(status int) bool { return status == 200 }).
-		WithPollInterval(100 * time.Millisecond).
-		WithStartupTimeout(settings.startupTimeout)
+	found := &foundHost{}
+	ready := &answerWait{
+		port:    Port,
+		path:    BasePath + "/ServiceProviderConfig",
+		headers: map[string]string{"Authorization": "Bearer " + settings.token},
+		accept:  func(status int) bool { return status == 200 || settings.anyStatus },
+		timeout: settings.startupTimeout,
+		found:   found,
+	}
 	moduleOpts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithCmd("serve", "--addr", "0.0.0.0:8080"),
 		testcontainers.WithExposedPorts(Port),
@@ -186,7 +193,7 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 	ctr, err := runGuarded(ctx, img, moduleOpts)
 	var c *Container
 	if ctr != nil {
-		c = &Container{Container: ctr, token: settings.token, runID: runID}
+		c = &Container{Container: ctr, token: settings.token, runID: runID, found: found}
 	}
 	if err != nil {
 		var logs string
@@ -196,4 +203,24 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 		return c, fmt.Errorf("run scimcheck reference: %w%s", err, logs)
 	}
 	return c, nil
+}
+
+// RunReference runs the reference server in a Docker container, testcontainers style: it
+// builds the reference image locally (BuildImage with its defaults: FROM scratch around a
+// static scimcheck binary, cached by the binary's hash, nothing pulled) and starts it with
+// Run and opts. Terminate the result with testcontainers.TerminateContainer, also when an
+// error comes back with it. Use Run directly for an image already built.
+//
+// It lives here, not in package reference, so that importing the reference server's domain
+// or its HTTP handler does not link testcontainers-go.
+//
+//	ctr, err := container.RunReference(ctx, container.WithToken("s3cret"))
+//	defer testcontainers.TerminateContainer(ctr)
+//	base, err := ctr.BaseURL(ctx) // http://127.0.0.1:49153/scim/v2
+func RunReference(ctx context.Context, opts ...testcontainers.ContainerCustomizer) (*Container, error) {
+	img, err := BuildImage(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("run reference container: %w", err)
+	}
+	return Run(ctx, img, opts...)
 }

@@ -12,14 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
 
-	"github.com/scimcheck/scimcheck/reference"
 	"github.com/scimcheck/scimcheck/reference/container"
 )
 
 // A known-good SCIM server for another project's tests.
 func ExampleRun() {
 	ctx := context.Background()
-	img, err := container.BuildImage(ctx) // or reference.RunContainer(ctx, ...) in one go
+	img, err := container.BuildImage(ctx) // or container.RunReference(ctx, ...) in one go
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -57,7 +56,7 @@ func ExampleStartTarget() {
 	fmt.Println(tgt.BaseURL())
 }
 
-func TestReferenceRunContainer(t *testing.T) {
+func TestRunReference(t *testing.T) {
 	if err := container.Available(context.Background()); err != nil {
 		if os.Getenv("SCIMCHECK_REQUIRE_DOCKER") == "1" {
 			t.Fatalf("docker is not available: %v (SCIMCHECK_REQUIRE_DOCKER=1 makes this a failure)", err)
@@ -65,7 +64,7 @@ func TestReferenceRunContainer(t *testing.T) {
 		t.Skipf("docker is not available: %v; set SCIMCHECK_REQUIRE_DOCKER=1 to make this a failure", err)
 	}
 	ctx := context.Background()
-	ctr, err := reference.RunContainer(ctx, container.WithToken("wrapper-token"))
+	ctr, err := container.RunReference(ctx, container.WithToken("wrapper-token"))
 	t.Cleanup(func() { require.NoError(t, testcontainers.TerminateContainer(ctr)) })
 	require.NoError(t, err)
 	base, err := ctr.BaseURL(ctx)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
 )
@@ -134,7 +135,7 @@ func silentServer(t testing.TB) (dir, image string) {
 			return
 		}
 		defer cli.Close()
-		silentImage = "scimcheck-silent:test"
+		silentImage = "scimcheck-silent:test-" + NewRunID() // per process: runs may share an engine
 		silentErr = buildFromFiles(ctx, cli, silentImage, []contextFile{
 			{name: "Dockerfile", mode: 0o644, data: []byte(dockerfile)},
 			{name: "silent", mode: 0o755, data: raw},
@@ -164,11 +165,59 @@ func tempDir() (string, error) {
 	return dir, err
 }
 
-// TestMain removes the directories of tempDir after the tests.
+// TestMain turns testcontainers' Ryuk reaper off unless the environment chose (as the
+// scimcheck command does: the tests remove what they start by its LabelRun label), runs the
+// tests, then removes the directories of tempDir and the images the tests built.
 func TestMain(m *testing.M) {
+	if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+	before := imageTags(ImageRepository)
 	code := m.Run()
+	for tag := range imageTags(ImageRepository) {
+		if !before[tag] {
+			removeImage(tag) // a reference image these tests built
+		}
+	}
+	if silentImage != "" {
+		removeImage(silentImage)
+	}
 	for _, dir := range tempDirs {
 		os.RemoveAll(dir)
 	}
 	os.Exit(code)
+}
+
+// removeImage removes the image tag the tests built, with the layers only it used.
+func removeImage(tag string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return
+	}
+	defer cli.Close()
+	_, _ = cli.ImageRemove(ctx, tag, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+}
+
+// imageTags returns the tags of the images in repo; none when no engine answers.
+func imageTags(repo string) map[string]bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tags := map[string]bool{}
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return tags
+	}
+	defer cli.Close()
+	res, err := cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("reference", repo)})
+	if err != nil {
+		return tags
+	}
+	for _, img := range res.Items {
+		for _, t := range img.RepoTags {
+			tags[t] = true
+		}
+	}
+	return tags
 }

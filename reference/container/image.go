@@ -201,7 +201,7 @@ func selfBinary(arch string) (string, bool) {
 }
 
 // moduleRoot returns the directory of the scimcheck module the working directory is in or,
-// in another module that requires scimcheck (reference.RunContainer in that module's tests),
+// in another module that requires scimcheck (container.RunReference in that module's tests),
 // the directory its build uses: the module cache's copy, or a replace directive's directory.
 func moduleRoot(ctx context.Context) (string, error) {
 	const hint = "pass WithSourceDir or WithBinary, or run inside the scimcheck module"

@@ -11,7 +11,7 @@ import (
 )
 
 // TestModuleRootOfAnotherModule: in the tests of another module that requires scimcheck
-// (reference.RunContainer there), BuildImage builds from the scimcheck copy that module uses.
+// (container.RunReference there), BuildImage builds from the scimcheck copy that module uses.
 func TestModuleRootOfAnotherModule(t *testing.T) {
 	repo, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)

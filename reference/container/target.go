@@ -12,7 +12,6 @@ import (
 
 	"github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
-	"github.com/testcontainers/testcontainers-go/wait"
 )
 
 // TargetOptions configures StartTarget. Exactly one of Image and DockerfileDir is needed.
@@ -84,13 +83,14 @@ func StartTarget(ctx context.Context, opts TargetOptions) (*Target, error) {
 		return nil, fmt.Errorf("start target: %w", err)
 	}
 	port := strconv.Itoa(o.Port) + "/tcp"
-	ready := wait.ForHTTP(o.WaitPath).
-		WithPort(port).
-		WithStatusCodeMatcher(func(int) bool { return true }).
-		WithPollInterval(200 * time.Millisecond).
-		WithStartupTimeout(o.StartupTimeout)
-	if o.TLS {
-		ready = ready.WithTLS(true).WithAllowInsecure(true)
+	found := &foundHost{}
+	ready := &answerWait{
+		port:    port,
+		path:    o.WaitPath,
+		tls:     o.TLS,
+		accept:  func(int) bool { return true },
+		timeout: o.StartupTimeout,
+		found:   found,
 	}
 	labels := maps.Clone(o.Labels)
 	if labels == nil {
@@ -126,10 +126,7 @@ func StartTarget(ctx context.Context, opts TargetOptions) (*Target, error) {
 		t.Container = ctr
 	}
 	if err == nil {
-		t.URL, err = baseURL(ctx, ctr, port, o.BasePath)
-		if o.TLS {
-			t.URL = "https" + strings.TrimPrefix(t.URL, "http")
-		}
+		t.URL, err = hostURL(ctx, ctr, found, port, o.BasePath, o.TLS)
 	}
 	if err != nil {
 		cause := t.explain(ctx, err, o, what)

@@ -42,10 +42,7 @@ Flags:
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, serveUsage, BasePath)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {} // help goes to stdout, below; an error is not followed by the help
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	db := fs.String("db", "", "SQLite `file` that keeps data across restarts (WAL, synchronous); default: in memory")
 	seed := fs.String("seed-data", "", "JSON `file` of users and groups to load before serving (see fixtures/seed/)")
@@ -57,8 +54,12 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&quirks, "quirk", "switch on a deliberate defect `name` (repeatable; see `scimcheck quirks`)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, serveUsage, BasePath)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return 0
 		}
+		fmt.Fprintln(stderr, "run 'scimcheck serve --help'")
 		return 2
 	}
 	if fs.NArg() > 0 {

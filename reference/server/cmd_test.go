@@ -170,7 +170,11 @@ func TestCommandUsageErrors(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := Command(context.Background(), args, &stdout, &stderr)
 			assert.Equal(t, tc.code, code, "stderr: %s", stderr.String())
-			assert.Contains(t, stderr.String(), tc.stderr)
+			if tc.code == 0 { // --help: on stdout
+				assert.Contains(t, stdout.String(), tc.stderr)
+			} else {
+				assert.Contains(t, stderr.String(), tc.stderr)
+			}
 			assert.NotContains(t, stderr.String(), "file-s3kr1t")
 		})
 	}

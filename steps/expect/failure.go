@@ -122,11 +122,14 @@ func done(ex *scim.Exchange, f *Failure) error {
 		f.Notes = append(f.Notes, fmt.Sprintf("attempts: %d; %d answered 429 Too Many Requests and were retried", ex.Attempts, n))
 	}
 	if f.RequestLine == "" {
-		f.RequestLine = ex.RequestLine()
+		f.RequestLine = ex.RequestLine() // redacted in its URI
+	} else if method, uri, ok := strings.Cut(f.RequestLine, " "); ok {
+		f.RequestLine = method + " " + ex.Redact(uri)
 	}
-	f.RequestLine = ex.Redact(f.RequestLine)
-	f.Path, f.Expected, f.Actual = ex.Redact(f.Path), ex.Redact(f.Expected), ex.Redact(f.Actual)
-	f.Unreadable, f.Because = ex.Redact(f.Unreadable), ex.Redact(f.Because)
+	// What the target sent is redacted whole; what scimcheck wrote only from long secrets.
+	f.Actual, f.Unreadable = ex.Redact(f.Actual), ex.Redact(f.Unreadable)
+	f.RequestLine, f.Path = ex.RedactLong(f.RequestLine), ex.RedactLong(f.Path)
+	f.Expected, f.Because = ex.RedactLong(f.Expected), ex.RedactLong(f.Because)
 	for i, n := range f.Notes {
 		f.Notes[i] = ex.Redact(n)
 	}

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -18,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimcheck/scimcheck/reference/server"
+	rpt "github.com/scimcheck/scimcheck/steps/report"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
@@ -203,4 +207,113 @@ func readFile(t *testing.T, path string) string {
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return string(raw)
+}
+
+// TestOddCredentialsKeepStructure runs with credentials that occur everywhere in rendered
+// text ("t", "T", "scim"), hold a space, regex metacharacters or characters JSON escapes, in
+// process and against a target echoing them back. The credential is redacted where it is a
+// value (the echoed headers and bodies), and nothing else changes: every JSON and XML file
+// parses with its keys and elements, the HTML keeps its elements, the marker is never redacted
+// inside itself, and rerun commands are runnable words.
+func TestOddCredentialsKeepStructure(t *testing.T) {
+	hostile := func(t *testing.T) string {
+		srv := httptest.NewServer(http.HandlerFunc(echoAuth))
+		t.Cleanup(srv.Close)
+		return srv.URL + "/scim/v2"
+	}
+	// elements returns the set of element names of an HTML or XML text.
+	elements := func(text string) map[string]bool {
+		set := map[string]bool{}
+		for _, m := range regexp.MustCompile(`</?([a-zA-Z][a-zA-Z0-9]*)`).FindAllStringSubmatch(text, -1) {
+			set[m[1]] = true
+		}
+		return set
+	}
+	run := func(t *testing.T, token string, target func(*testing.T) string) (result, string) {
+		dir := t.TempDir()
+		o := Options{Token: token, Tags: "@connection, @push-users", ReportDir: filepath.Join(dir, "report"),
+			TraceDir: filepath.Join(dir, "traces"),
+			Formats:  []string{"pretty", "junit:" + filepath.Join(dir, "junit.xml"), "cucumber:" + filepath.Join(dir, "cucumber.json")}}
+		if target != nil {
+			o.Target = target(t)
+		}
+		return runOpts(t, o, runLimit), dir
+	}
+	for _, where := range []struct {
+		name   string
+		target func(*testing.T) string
+		code   int
+	}{{"in process", nil, ExitPass}, {"echoing target", hostile, ExitFail}} {
+		t.Run(where.name, func(t *testing.T) {
+			_, base := run(t, canary, where.target)
+			baseHTML := elements(readFile(t, filepath.Join(base, "report", reportHTML)))
+			baseJUnit := elements(readFile(t, filepath.Join(base, "report", reportJUnit)))
+			for _, token := range []string{"t", "T", "scim", "a b", `a.b*c+?(d)[e]{2}|^$\`, `q"u\o/te`} {
+				t.Run(token, func(t *testing.T) {
+					r, dir := run(t, token, where.target)
+					require.Equal(t, where.code, r.code, r.dump())
+					outputs := map[string]string{"stdout": r.stdout, "stderr": r.stderr}
+					require.NoError(t, filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+						if err == nil && !info.IsDir() {
+							outputs[path] = readFile(t, path)
+						}
+						return err
+					}))
+					for name, text := range outputs {
+						assert.NotContains(t, text, "[REDAC[", "%s: the marker redacted inside itself", name)
+						assert.NotContains(t, text, "ED]ED]", "%s: the marker redacted inside itself", name)
+						switch {
+						case strings.HasSuffix(name, ".json"):
+							var v any
+							assert.NoError(t, json.Unmarshal([]byte(text), &v), "%s parses", name)
+						case strings.HasSuffix(name, ".xml"):
+							dec := xml.NewDecoder(strings.NewReader(text))
+							for {
+								_, err := dec.Token()
+								if err == io.EOF {
+									break
+								}
+								if !assert.NoError(t, err, "%s parses", name) {
+									break
+								}
+							}
+						}
+					}
+					summary := outputs[filepath.Join(dir, "report", reportSummary)]
+					assert.NoError(t, rpt.Validate([]byte(summary)), "summary.json keeps its schema")
+					assert.Equal(t, baseHTML, elements(outputs[filepath.Join(dir, "report", reportHTML)]), "report.html keeps its elements")
+					assert.Equal(t, baseJUnit, elements(outputs[filepath.Join(dir, "report", reportJUnit)]), "junit.xml keeps its elements")
+					assert.Contains(t, r.stdout, "Capability                 Result   Scenarios", "the console table is intact")
+					if where.code == ExitFail {
+						// The target echoes the credential in X-Echo-Credential and its body.
+						traces := ""
+						for name, text := range outputs {
+							if strings.Contains(name, "traces") {
+								traces += text
+							}
+						}
+						assert.Contains(t, traces, "# X-Echo-Credential: [REDACTED]\n", "the echoed credential is redacted as a value")
+						assert.NotContains(t, traces, "(credential "+token+")")
+						for _, f := range []string{reportHTML, reportJUnit} {
+							assert.Contains(t, outputs[filepath.Join(dir, "report", f)], "X-Echo-Credential: [REDACTED]", f)
+						}
+						embedded := strings.Join(embeddings(t, outputs[filepath.Join(dir, "cucumber.json")]), "")
+						assert.Contains(t, embedded, "X-Echo-Credential: [REDACTED]", "cucumber.json's attachments")
+						var s struct {
+							Scenarios []struct{ Rerun string } `json:"scenarios"`
+						}
+						require.NoError(t, json.Unmarshal([]byte(summary), &s))
+						require.NotEmpty(t, s.Scenarios)
+						for _, sc := range s.Scenarios {
+							if sc.Rerun != "" {
+								assert.True(t, strings.HasPrefix(sc.Rerun, "scimcheck run --target http://127.0.0.1:"), sc.Rerun)
+								assert.NotContains(t, sc.Rerun, scim.Redacted, "a rerun command is runnable")
+							}
+						}
+						assert.Contains(t, r.stdout, "scimcheck run --target", "rerun commands on the console")
+					}
+				})
+			}
+		})
+	}
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
-	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/scimcheck/scimcheck/reference/container"
 	"github.com/scimcheck/scimcheck/reference/server"
@@ -328,7 +327,7 @@ func openTargetContainer(ctx context.Context, o Options, c ContainerOptions) (*t
 		Logger:         tclog.NewNoopLogger(),
 	})
 	if err != nil { // StartTarget removed the container
-		return nil, errors.New(rd.String(err.Error()))
+		return nil, errors.New(rd.net().String(err.Error()))
 	}
 	what := "image " + c.Image
 	if c.DockerfileDir != "" {
@@ -405,13 +404,7 @@ func openReferenceContainer(ctx context.Context, o Options, c ContainerOptions) 
 	if len(o.Quirks) > 0 {
 		// Ready once it answers at all: a quirk such as internal-error fails every request,
 		// and judging the answers is the scenarios' job (Run's own wait wants a 200).
-		ready := wait.ForHTTP(container.BasePath + "/ServiceProviderConfig").
-			WithPort(container.Port).
-			WithHeaders(map[string]string{"Authorization": "Bearer " + token}).
-			WithStatusCodeMatcher(func(int) bool { return true }).
-			WithPollInterval(100 * time.Millisecond).
-			WithStartupTimeout(c.StartupTimeout)
-		opts = append(opts, container.WithQuirks(o.Quirks...), testcontainers.WithWaitStrategyAndDeadline(c.StartupTimeout, ready))
+		opts = append(opts, container.WithQuirks(o.Quirks...), container.WithReadyOnAnyStatus())
 	}
 	if o.Auth == scim.AuthBasic {
 		opts = append(opts, testcontainers.WithCmdArgs("--basic", secret))
@@ -423,7 +416,7 @@ func openReferenceContainer(ctx context.Context, o Options, c ContainerOptions) 
 		t.url, err = ctr.BaseURL(ctx)
 	}
 	if err != nil {
-		err = errors.New(rd.String(fmt.Sprintf("start the reference container: %v", err)))
+		err = errors.New(rd.net().String(fmt.Sprintf("start the reference container: %v", err)))
 		if cerr := ct.close(nil); cerr != nil {
 			err = errors.Join(err, cerr)
 		}
@@ -538,14 +531,9 @@ func roundMs(d time.Duration) time.Duration {
 var quietOnce sync.Once
 
 // quietTestcontainers keeps testcontainers off the console (its banner, its progress
-// lines) and, unless TESTCONTAINERS_RYUK_DISABLED is set, turns its reaper off: Ryuk is an
-// image to pull, and scimcheck removes its containers itself (labelled org.scimcheck.run,
-// also after Ctrl-C).
+// lines). Its Ryuk reaper is turned off by the scimcheck command (main.go) unless the user
+// chose: scimcheck removes its containers itself (labelled org.scimcheck.run, also after
+// Ctrl-C).
 func quietTestcontainers() {
-	quietOnce.Do(func() {
-		tclog.SetDefault(tclog.NewNoopLogger())
-		if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
-			_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-		}
-	})
+	quietOnce.Do(func() { tclog.SetDefault(tclog.NewNoopLogger()) })
 }

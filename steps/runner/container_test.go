@@ -82,7 +82,9 @@ func referenceImage(t *testing.T) string {
 				return
 			}
 		}
-		refImage, refErr = container.BuildImage(ctx, container.WithBinary(bin))
+		// A repository of its own: the reference/container tests, which may run at the same
+		// time, build the same binary into container.ImageRepository and remove theirs.
+		refImage, refErr = container.BuildImage(ctx, container.WithBinary(bin), container.WithRepository(testRepository))
 	})
 	require.NoError(t, refErr)
 	img := refImage
@@ -123,7 +125,7 @@ func silentServer(t *testing.T) (dir, image string) {
 		if silentErr = os.WriteFile(filepath.Join(silentDir, "Dockerfile"), []byte(dockerfile), 0o644); silentErr != nil {
 			return
 		}
-		silentImage = "scimcheck-silent:runner-test"
+		silentImage = "scimcheck-silent:runner-" + container.NewRunID() // per process: runs may share an engine
 		silentErr = buildImage(ctx, silentDir, silentImage)
 	})
 	require.NoError(t, silentErr)
@@ -304,13 +306,13 @@ func TestNoContainerLeftBehind(t *testing.T) {
 		requireNoContainers(t, runID)
 	})
 
-	t.Run("failed, image that refuses the token", func(t *testing.T) {
+	t.Run("stopped, image that refuses the token", func(t *testing.T) {
 		runID := withRunID(t)
 		t.Setenv("SCIMCHECK_TOKEN", "the-harness-token")
 		r := runArgs(t, "--image", img, "--container-env", "SCIMCHECK_TOKEN=the-server-token", "--tags", "@connection")
-		require.Equal(t, ExitFail, r.code, r.dump())
+		require.Equal(t, ExitError, r.code, r.dump())
 		assert.Contains(t, r.stdout, "401: the target refused the credential")
-		assert.Contains(t, r.stdout, "scimcheck run --image "+img+" --container-env SCIMCHECK_TOKEN --name ", "rerun commands name the variable, not its value")
+		assert.Contains(t, r.stderr, "nothing was run: no scenario can pass", "the probe stops a pointless run")
 		for _, s := range []string{r.stdout, r.stderr} {
 			assert.NotContains(t, s, "the-server-token", "a --container-env value whose name says token")
 			assert.NotContains(t, s, "the-harness-token")
@@ -527,6 +529,86 @@ func TestCommandHelpContainers(t *testing.T) {
 		"scimcheck run --reference-container", "scimcheck run --image acme/scim:1.4 --container-port 3000",
 		"--container-env values are never printed",
 	} {
-		assert.Contains(t, r.stderr, want)
+		assert.Contains(t, r.stdout, want)
+	}
+}
+
+// testRepository is where the tests tag the reference images they build.
+const testRepository = "scimcheck-reference-runner-test"
+
+// removeTestImage removes the image tag the tests built, with the layers only it used.
+func removeTestImage(tag string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return
+	}
+	defer cli.Close()
+	_, _ = cli.ImageRemove(ctx, tag, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+}
+
+// TestMain turns testcontainers' Ryuk reaper off unless the environment chose, as the
+// scimcheck command does (the tests remove what they start by its org.scimcheck.run label),
+// runs the tests, then removes the silent server's image and build directory.
+func TestMain(m *testing.M) {
+	if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+	quietTestcontainers()
+	code := m.Run()
+	for tag := range imageTags(testRepository) {
+		removeTestImage(tag) // the reference images these tests built
+	}
+	if silentImage != "" {
+		removeTestImage(silentImage)
+	}
+	if silentDir != "" {
+		os.RemoveAll(silentDir)
+	}
+	removeDanglingTestImages()
+	os.Exit(code)
+}
+
+// imageTags returns the tags of the images in repo; none when no engine answers.
+func imageTags(repo string) map[string]bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tags := map[string]bool{}
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return tags
+	}
+	defer cli.Close()
+	res, err := cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("reference", repo)})
+	if err != nil {
+		return tags
+	}
+	for _, img := range res.Items {
+		for _, t := range img.RepoTags {
+			tags[t] = true
+		}
+	}
+	return tags
+}
+
+// removeDanglingTestImages removes the untagged images labelled as the tests' own (a
+// rebuilt silent server leaves its predecessor untagged).
+func removeDanglingTestImages() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return
+	}
+	defer cli.Close()
+	res, err := cli.ImageList(ctx, client.ImageListOptions{
+		Filters: make(client.Filters).Add("dangling", "true").Add("label", container.LabelRole+"=test-image"),
+	})
+	if err != nil {
+		return
+	}
+	for _, img := range res.Items {
+		_, _ = cli.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
 	}
 }

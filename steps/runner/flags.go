@@ -69,12 +69,12 @@ Exit codes:
   0   every selected scenario passed (skips are listed in the table, not failed)
   1   at least one scenario failed: the target does not behave as Okta needs
   2   usage or configuration error; nothing was sent
-  3   the target could not be reached (no HTTP answer to GET /ServiceProviderConfig; an HTTP
-      401, 404 or 500 is an answer, and the scenarios judge it), or scimcheck itself failed
-      (a panic in a step, a step without a definition: a harness bug, reported as such)
+  3   the target could not be reached (no HTTP answer to GET /ServiceProviderConfig), or its
+      answers prove that no scenario can pass: GET /Users?startIndex=1&count=1 is refused
+      (401, 403), not found (404), redirected, or not JSON (a sign-in page); nothing is run
+      and the hint is printed (a 429 or 500 is an answer the scenarios judge); or scimcheck
+      itself failed (a panic in a step, a step without a definition: a harness bug)
   130 interrupted (SIGINT or SIGTERM)
-
-Flags:
 `
 
 // multiFlag collects a repeatable string flag.
@@ -84,14 +84,12 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // Command runs `scimcheck run` with args (the flags, without the subcommand name) and returns
-// the exit code (see Run). --help prints the usage and returns 0.
+// the exit code (see Run). --help prints the usage, its flags grouped, on stdout and returns
+// 0; a flag error is two lines on stderr (the error, where to look) and returns 2.
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, runUsage)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {} // help goes to stdout, below; an error is not followed by the help
 	var o Options
 	var formats, quirks multiFlag
 	auth := fs.String("auth", string(scim.AuthBearer), "`mode` the secret is sent in: bearer, header or basic (basic: the secret is user:password)")
@@ -116,8 +114,11 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	reportFlags := addReportFlags(fs, &o)                 // reportflags.go
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, runUsage)
+			printGroupedFlags(stdout, fs, runFlagGroups(), runFlagGroup()) // usage.go
 			return ExitPass
 		}
+		flagHint(stderr, "run")
 		return ExitUsage
 	}
 	if fs.NArg() > 0 {

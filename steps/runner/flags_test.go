@@ -1,8 +1,11 @@
 package runner
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -76,8 +79,9 @@ func TestCommandHelp(t *testing.T) {
 		"harness bug", "scimcheck serve --addr 127.0.0.1:8080", "--target http://127.0.0.1:8080/scim/v2",
 		"-okta-mode", "-trace-dir", "-max-rps", "-batch-size", "-ca-file", "-insecure", "-concurrency",
 	} {
-		assert.Contains(t, r.stderr, want)
+		assert.Contains(t, r.stdout, want, "help goes to stdout")
 	}
+	assert.Empty(t, r.stderr)
 }
 
 func TestCommandTargetFromEnvironment(t *testing.T) {
@@ -107,4 +111,26 @@ func TestListCommand(t *testing.T) {
 	assert.Equal(t, ExitUsage, ListCommand([]string{"--name", "^nothing matches this$"}, &out, &errb2))
 	assert.Contains(t, errb2.String(), "matches no scenario name")
 	assert.Equal(t, ExitUsage, ListCommand([]string{"--okta-mode", "x"}, &out, &errb2))
+}
+
+// TestEveryRunFlagHasAGroup fails when a flag of `scimcheck run` is in no section of its
+// --help: add it to runFlagGroup (usage.go).
+func TestEveryRunFlagHasAGroup(t *testing.T) {
+	var out, errb bytes.Buffer
+	require.Equal(t, ExitPass, Command(context.Background(), []string{"--help"}, &out, &errb))
+	groups := map[string]bool{}
+	for _, g := range runFlagGroups() {
+		groups[g.key] = true
+	}
+	of := runFlagGroup()
+	for name, g := range of {
+		assert.True(t, groups[g], "flag %s: group %q has no section", name, g)
+	}
+	assert.NotContains(t, out.String(), "\nOther:\n", "flags without a group:\n%s", out.String())
+	for _, line := range strings.Split(out.String(), "\n") {
+		if name, ok := strings.CutPrefix(line, "  --"); ok {
+			name, _, _ = strings.Cut(name, " ")
+			assert.NotEmpty(t, of[name], "--%s has no group in runFlagGroup", name)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -44,12 +45,41 @@ func (rd redactor) Bytes(b []byte) []byte {
 	return []byte(rd.String(string(b)))
 }
 
+// net returns the safety net over rendered output: the forms of rd's secrets that are at
+// least scim.NetMinLen long. Values are redacted at their source, whatever their length
+// (exchanges, headers, bodies, failures); a shorter form over rendered text would hit keys,
+// tags, command names and the marker's own letters.
+func (rd redactor) net() redactor {
+	out := make(redactor, 0, len(rd))
+	for _, r := range rd {
+		out = append(out, r.LongOnly())
+	}
+	return out
+}
+
+// document redacts the rendered file raw by its structure: the string values of JSON,
+// the character data and attribute values of XML and HTML, else every line; with the net only.
+func (rd redactor) document(name string, raw []byte) []byte {
+	for _, r := range rd.net() {
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".json":
+			raw = r.JSONValues(raw)
+		case ".xml", ".html", ".htm":
+			raw = r.MarkupText(raw)
+		default:
+			raw = r.Bytes(raw)
+		}
+	}
+	return raw
+}
+
 // redactWriter writes whole lines to w with every secret rd knows replaced. It holds back a
 // partial line until its newline arrives (or Flush), so that a secret split across two
 // writes is still caught. It is safe for concurrent use.
 //
 // Everything scimcheck prints goes through one: the step definitions and package scim already
-// redact, and this is the second line of defence.
+// redact, and this is the second line of defence, with rd's net only (so that a short secret
+// does not eat the letters of the table and of rerun commands).
 type redactWriter struct {
 	w  io.Writer
 	rd redactor
@@ -67,7 +97,7 @@ func (rw *redactWriter) Write(p []byte) (int, error) {
 	if i < 0 {
 		return len(p), nil
 	}
-	_, err := rw.w.Write(rw.rd.Bytes(rw.buf[:i+1]))
+	_, err := rw.w.Write(rw.rd.net().Bytes(rw.buf[:i+1]))
 	rw.buf = append(rw.buf[:0], rw.buf[i+1:]...)
 	if err != nil {
 		return 0, err
@@ -82,7 +112,7 @@ func (rw *redactWriter) Flush() error {
 	if len(rw.buf) == 0 {
 		return nil
 	}
-	_, err := rw.w.Write(rw.rd.Bytes(rw.buf))
+	_, err := rw.w.Write(rw.rd.net().Bytes(rw.buf))
 	rw.buf = rw.buf[:0]
 	return err
 }
@@ -94,7 +124,7 @@ func redactFile(path string, rd redactor) error {
 	if err != nil {
 		return err
 	}
-	clean := rd.Bytes(raw)
+	clean := rd.document(path, raw)
 	if bytes.Equal(clean, raw) {
 		return nil
 	}
@@ -146,7 +176,7 @@ func redactData(v any, rd redactor) bool {
 				if err != nil {
 					continue
 				}
-				if clean := rd.Bytes(plain); !bytes.Equal(clean, plain) {
+				if clean := rd.net().Bytes(plain); !bytes.Equal(clean, plain) {
 					m["data"] = base64.StdEncoding.EncodeToString(clean)
 					changed = true
 				}

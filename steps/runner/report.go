@@ -111,7 +111,7 @@ func (r *run) writeReports(code int, interrupted bool, out, errw io.Writer) int 
 		var b bytes.Buffer
 		err := f.render(&b, s)
 		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, f.name), r.rd.Bytes(b.Bytes()), 0o644)
+			err = os.WriteFile(filepath.Join(dir, f.name), r.rd.document(f.name, b.Bytes()), 0o644)
 		}
 		if err != nil {
 			fmt.Fprintf(errw, "scimcheck run: --report: write %s: %v\n", f.name, err)
@@ -131,11 +131,11 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 	s := &rpt.Summary{
 		SchemaVersion: rpt.SchemaVersion,
 		Version:       scimcheckVersion(),
-		Target:        rpt.Target{URL: r.rd.String(publicURL(r.target.url)), InProcess: r.target.inProcess, Quirks: o.Quirks},
+		Target:        rpt.Target{URL: r.rd.net().String(publicURL(r.target.url)), InProcess: r.target.inProcess, Quirks: o.Quirks},
 		Seed:          r.seed,
 		RunID:         r.runID,
 		OktaMode:      o.Mode,
-		Selection:     rpt.Selection{Tags: o.Tags, Name: r.rd.String(o.Name)},
+		Selection:     rpt.Selection{Tags: o.Tags, Name: r.rd.net().String(o.Name)},
 		StartedAt:     time.Now().Add(-r.elapsed).UTC().Truncate(time.Second),
 		DurationMS:    r.elapsed.Milliseconds(),
 		Result:        resultOf(code),
@@ -172,7 +172,7 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 		s.Capabilities = append(s.Capabilities, rpt.Capability{
 			Name: c.title, Tag: c.tag, Status: capabilityStatus(tallies[i].result()),
 			Okta: tallies[i].result(), Review: review, RFC: rfc, BlockedBy: labels(causes, tallies[i].blockers),
-			Detail: r.rd.String(tallies[i].detail(interrupted)), Counts: capCounts[i],
+			Detail: r.rd.net().String(tallies[i].detail(interrupted)), Counts: capCounts[i],
 		})
 	}
 	for _, c := range causes {
@@ -190,9 +190,9 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 
 // causeReport returns c for the reports, redacted.
 func (r *run) causeReport(c *cause) rpt.Cause {
-	rc := rpt.Cause{ID: c.label, Key: r.rd.String(c.key), Grade: string(c.grade), Seen: c.seen, Diagnosis: r.rd.String(c.title())}
+	rc := rpt.Cause{ID: c.label, Key: r.rd.net().String(c.key), Grade: string(c.grade), Seen: c.seen, Diagnosis: r.rd.net().String(c.title())}
 	if f := c.failure; f != nil {
-		rc.Check, rc.Okta, rc.Message = f.Check, r.rd.String(f.Okta), r.rd.String(f.Error())
+		rc.Check, rc.Okta, rc.Message = f.Check, r.rd.net().String(f.Okta), r.rd.net().String(f.Error())
 	}
 	for _, sc := range c.failed {
 		rc.Failed = append(rc.Failed, capabilityOf(sc).title+" › "+sc.name)
@@ -208,7 +208,7 @@ func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rp
 	out := r.outcome(sc)
 	rs := rpt.Scenario{
 		Name: sc.name, Feature: sc.feature, Capability: capabilityOf(sc).title, Location: sc.location(),
-		Tags: sc.tags, DurationMS: out.duration.Milliseconds(), Message: r.rd.String(out.message), Waiver: out.waived,
+		Tags: sc.tags, DurationMS: out.duration.Milliseconds(), Message: r.rd.net().String(out.message), Waiver: out.waived,
 	}
 	switch {
 	case out.harness != "":
@@ -238,7 +238,7 @@ func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rp
 		rs.Rerun = r.rerunCommand(sc)
 	}
 	for _, st := range r.rep.steps.of(sc) {
-		st.Message, st.Argument = r.rd.String(st.Message), r.rd.String(st.Argument)
+		st.Message, st.Argument = r.rd.net().String(st.Message), r.rd.net().String(st.Argument)
 		rs.Steps = append(rs.Steps, st)
 	}
 	withCurl := rs.Status != rpt.StatusPassed && rs.Status != rpt.StatusSkipped
@@ -275,15 +275,15 @@ func (r *run) exchangeReports(exs []*scim.Exchange, withCurl bool) ([]rpt.Exchan
 func (r *run) exchangeReport(ex *scim.Exchange, withCurl bool) rpt.Exchange {
 	curl := ""
 	if withCurl {
-		curl = r.rd.String(ex.Curl())
+		curl = r.rd.net().String(ex.Curl())
 	}
 	status := ex.Response.Status
 	if ex.Response.StatusCode == 0 {
 		status = "no response"
 	}
 	return rpt.Exchange{
-		Request: r.rd.String(ex.RequestLine()), Status: r.rd.String(status), DurationMS: ex.Duration.Milliseconds(),
-		Attempts: ex.Attempts, Transcript: r.rd.String(ex.Transcript()), Curl: curl,
+		Request: r.rd.net().String(ex.RequestLine()), Status: r.rd.String(status), DurationMS: ex.Duration.Milliseconds(),
+		Attempts: ex.Attempts, Transcript: r.rd.net().String(ex.Transcript()), Curl: curl,
 	}
 }
 

@@ -303,6 +303,6 @@ func TestCommandHelpNamesTheReportFlags(t *testing.T) {
 		"Reports and CI gating:", "-report dir", "-expected-failures file", "-strict-waivers",
 		"-max-retries n", "-max-retry-wait wait", "(default 9)", "(default 2m0s)",
 	} {
-		assert.Contains(t, r.stderr, want)
+		assert.Contains(t, r.stdout, want)
 	}
 }

@@ -138,6 +138,11 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 			fmt.Fprintf(errw, "scimcheck run: %v\nnothing was run. The probe, to try by hand:\n%s", ue, ue.curl)
 			return ExitError
 		}
+		var un *unusableError
+		if errors.As(err, &un) {
+			fmt.Fprintf(errw, "scimcheck run: %v\nnothing was run: no scenario can pass against this answer (exit code 3). The probe, to try by hand:\n%s", un, un.curl)
+			return ExitError
+		}
 		if ctx.Err() != nil {
 			fmt.Fprintf(errw, "scimcheck run: interrupted while probing the target: %v\n", err)
 			return ExitInterrupted
@@ -168,7 +173,12 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 	}
 	tally := r.writeReport(out, errw, ctx.Err() != nil)
 	code := r.exitCode(ctx, status, tally, errw)             // waivers.go
-	return r.writeReports(code, ctx.Err() != nil, out, errw) // report.go
+	code = r.writeReports(code, ctx.Err() != nil, out, errw) // report.go
+	if code == ExitPass && r.target.inProcess {
+		fmt.Fprintln(out, "\nnext: point it at your own server: SCIMCHECK_TOKEN='<the token Okta would send>' "+
+			"scimcheck run --target https://your-server.example.com/scim/v2 (or --image your/server:tag; see scimcheck run --help)")
+	}
+	return code
 }
 
 // runGodog runs the selected scenarios with godog and returns its status. A panic that
@@ -192,6 +202,7 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 			status = 1
 		}
 	}()
+	godogOut := &failedStepsFilter{w: out} // godogout.go: each failure is printed once, by scimcheck
 	ts := godog.TestSuite{
 		Name: "scimcheck",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -206,14 +217,15 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 			FS:             fsys,
 			Paths:          []string{featureDir},
 			Format:         strings.Join(o.Formats, ","),
-			Output:         out,
+			Output:         godogOut,
 			NoColors:       !o.Color,
 			Concurrency:    o.Concurrency,
 			Strict:         true,
 			DefaultContext: ctx,
 		},
 	}
-	return ts.Run(), nil
+	status = ts.Run()
+	return status, godogOut.Flush()
 }
 
 // prepareOutputs creates the report files and the trace directory of o, so that a path that

@@ -158,3 +158,14 @@ func TestRunInterrupted(t *testing.T) {
 	assert.Less(t, time.Since(start), 10*time.Second, "an interrupted run stops at once")
 	assert.Contains(t, errb.String(), "interrupted")
 }
+
+// TestFailuresPrintedOnce checks that a failing run prints each failure once: scimcheck's own
+// list after the table, without godog's "--- Failed steps:" block.
+func TestFailuresPrintedOnce(t *testing.T) {
+	r := runOpts(t, Options{Quirks: []string{"deactivated-user-404"}, Tags: "@deactivate-users", Formats: []string{"progress"}}, runLimit)
+	require.Equal(t, ExitFail, r.code, r.dump())
+	assert.NotContains(t, r.stdout, "--- Failed steps:")
+	assert.Contains(t, r.stdout, "scenarios (")
+	n := strings.Count(r.stdout, "HTTP status: expected 200, got 404 Not Found")
+	assert.Equal(t, 4, n, "each of the 4 failures once:\n%s", r.stdout)
+}

@@ -113,11 +113,24 @@ func (e *unreachableError) Error() string {
 	return fmt.Sprintf("target %s could not be reached: %v", e.target, e.err)
 }
 
+// unusableError is a target whose answers already prove that no scenario can pass: the
+// credential refused, no SCIM service at the base URL, a redirect, a page that is not JSON.
+type unusableError struct {
+	target, reason, curl string
+}
+
+func (e *unusableError) Error() string {
+	return fmt.Sprintf("target %s cannot be used: %s", e.target, e.reason)
+}
+
 // probe sends GET /ServiceProviderConfig with a client configured as cfg, but without 429
 // retries, to check that the target answers HTTP at all. It prints what came back, with the
-// defects Okta would trip over, and returns nil for any HTTP status: a 401, 404, 429 or 500 is
-// the target's answer, for the scenarios to judge. Errors: an *unreachableError when no HTTP
-// response came; else the context's error or a harness bug.
+// defects Okta would trip over. When that answer is a 401, 403 or 404, a redirect, or not
+// JSON, it asks GET /Users?startIndex=1&count=1 as Okta's "Test API Credentials" does
+// (okta-wire §2.1), and when that answer is no better, no scenario can pass. Any other HTTP
+// status (429, 500) is an answer for the scenarios to judge. Errors: an *unreachableError when
+// no HTTP response came; an *unusableError when no scenario can pass; else the context's
+// error or a harness bug.
 func probe(ctx context.Context, cfg scim.Config, w io.Writer) error {
 	cfg.Retry429 = scim.Retry429{MaxAttempts: 1}
 	c, err := scim.New(cfg)
@@ -140,7 +153,35 @@ func probe(ctx context.Context, cfg scim.Config, w io.Writer) error {
 	for _, d := range diagnose(ex) {
 		fmt.Fprintf(w, "probe: %s\n", d)
 	}
+	if unusable(ex) == "" {
+		return nil
+	}
+	users, err := c.Do(ctx, scim.Request{Path: "/Users?startIndex=1&count=1"})
+	if err != nil {
+		return nil // no verdict from the second probe: the scenarios judge
+	}
+	fmt.Fprintf(w, "probe: %s → %s in %s\n", users.RequestLine(), users.Response.Status, users.Duration.Round(100*time.Microsecond))
+	if reason := unusable(users); reason != "" {
+		return &unusableError{target: cfg.BaseURL, reason: reason, curl: users.Curl()}
+	}
 	return nil
+}
+
+// unusable returns why an answer of ex's kind fails every scenario, or "".
+func unusable(ex *scim.Exchange) string {
+	r := ex.Response
+	switch code := r.StatusCode; {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return fmt.Sprintf("%d: the target refused the credential: check $SCIMCHECK_TOKEN or --token-file, and --auth", code)
+	case code == http.StatusNotFound:
+		return "404: no SCIM service at this base URL: --target must end where /Users begins, e.g. https://app.example.com/scim/v2"
+	case code >= 300 && code < 400:
+		return fmt.Sprintf("redirect (%d) to %s: Okta does not follow redirects; use the final URL as --target", code, ex.Redact(r.Header.Get("Location")))
+	case code >= 200 && code < 300 && len(r.Body) > 0 && !r.Truncated && !ex.IsJSON():
+		return fmt.Sprintf("%d with a body that is not JSON (Content-Type %q, starting %q), e.g. a sign-in page: Okta parses every answer as JSON",
+			code, r.Header.Get("Content-Type"), ex.Redact(snippet(r.Body, 40)))
+	}
+	return ""
 }
 
 // diagnose returns what is wrong with the probe's answer from Okta's point of view, one

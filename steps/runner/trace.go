@@ -87,7 +87,7 @@ func (r *run) transcript(sc *scenario, out outcome, exs []*scim.Exchange) string
 		}
 		b.WriteString(ex.Curl())
 	}
-	return r.rd.String(b.String())
+	return r.rd.net().String(b.String())
 }
 
 // writeTraces writes one transcript per scenario that ran: to stdout when o.TraceDir is "-",

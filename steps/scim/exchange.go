@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -130,6 +131,12 @@ func (ex *Exchange) JSON() gjson.Result {
 // Redact returns s with the client's secrets replaced by Redacted.
 func (ex *Exchange) Redact(s string) string { return ex.redactor.String(s) }
 
+// RedactLong returns s with the forms of the client's secrets that Redactor.LongOnly keeps
+// replaced: for text scimcheck writes itself (prose, JSON paths, expected values, request
+// lines already redacted), which would hold a secret only through a bug, and where a short
+// secret such as "t" would hit every word.
+func (ex *Exchange) RedactLong(s string) string { return ex.redactor.LongOnly().String(s) }
+
 // RequestLine returns the HTTP request line, e.g.
 // "GET /scim/v2/Users?filter=userName%20eq%20%22a%40b.c%22&startIndex=1&count=100 HTTP/1.1".
 func (ex *Exchange) RequestLine() string {
@@ -137,7 +144,7 @@ func (ex *Exchange) RequestLine() string {
 	if u, err := url.Parse(ex.Request.URL); err == nil {
 		uri = u.RequestURI()
 	}
-	return ex.Redact(ex.Request.Method + " " + uri + " HTTP/1.1")
+	return ex.Request.Method + " " + ex.RedactLong(uri) + " HTTP/1.1"
 }
 
 // String returns Transcript, so that printing an *Exchange never leaks a secret.
@@ -158,14 +165,14 @@ func (ex *Exchange) Curl() string {
 	if ex.curl.timeout > 0 {
 		fmt.Fprintf(&b, " --max-time %g", ex.curl.timeout.Seconds())
 	}
-	fmt.Fprintf(&b, " -X %s %s", ex.Request.Method, shellQuote(ex.Request.URL))
+	fmt.Fprintf(&b, " -X %s %s", ex.Request.Method, shellQuote(ex.RedactLong(ex.Request.URL)))
 	h := ex.Request.Header
 	for _, k := range sortedKeys(h) {
 		if k == "Authorization" && ex.source != authUnknown {
 			continue
 		}
 		for _, v := range h[k] {
-			b.WriteString(" \\\n  -H " + shellQuote(k+": "+v))
+			b.WriteString(" \\\n  -H " + shellQuote(ex.RedactLong(k+": "+v)))
 		}
 	}
 	// curl adds these when absent; an empty value stops it, as the client did.
@@ -179,7 +186,7 @@ func (ex *Exchange) Curl() string {
 	}
 	switch {
 	case ex.source == authRaw:
-		b.WriteString(" \\\n  -H " + shellQuote("Authorization: "+h.Get("Authorization")))
+		b.WriteString(" \\\n  -H " + shellQuote("Authorization: "+ex.Redact(h.Get("Authorization"))))
 	case ex.source == authConfigured && ex.mode == AuthBearer:
 		b.WriteString(" \\\n  -H \"Authorization: Bearer $SCIMCHECK_TOKEN\"")
 	case ex.source == authConfigured && ex.mode == AuthHeader:
@@ -188,25 +195,39 @@ func (ex *Exchange) Curl() string {
 		b.WriteString(" \\\n  -u \"$SCIMCHECK_TOKEN\"")
 	}
 	if len(ex.Request.Body) > 0 {
-		b.WriteString(" \\\n  --data-raw " + shellQuote(string(ex.Request.Body)))
+		b.WriteString(" \\\n  --data-raw " + shellQuote(ex.RedactLong(string(ex.Request.Body))))
 	}
 	b.WriteString("\n")
 	ex.writeResponse(&b, "# ")
-	return ex.Redact(b.String())
+	return ex.redactor.LongOnly().String(b.String())
 }
 
 // Transcript returns the request and response in "curl -v" style: "> " request lines,
-// "< " response lines, then a summary line. Secrets are redacted.
+// "< " response lines, then a summary line. Secrets are redacted in each value before it is
+// written, so that no short secret touches the layout: in everything the target sent (status,
+// header values, body string values, errors) and in the Authorization header whatever their
+// length; in the rest of scimcheck's own request only from NetMinLen bytes.
 func (ex *Exchange) Transcript() string {
 	var b strings.Builder
 	b.WriteString("> " + ex.RequestLine() + "\n")
 	if u, err := url.Parse(ex.Request.URL); err == nil {
-		b.WriteString("> Host: " + u.Host + "\n")
+		b.WriteString("> Host: " + ex.RedactLong(u.Host) + "\n")
 	}
-	writeHeader(&b, "> ", ex.Request.Header)
+	// The request is scimcheck's own: only its credential is a secret at any length.
+	req := ex.Request.Header.Clone()
+	for k, vs := range req {
+		for i, v := range vs {
+			if k == "Authorization" {
+				vs[i] = ex.Redact(v)
+			} else {
+				vs[i] = ex.RedactLong(v)
+			}
+		}
+	}
+	writeHeader(&b, "> ", req)
 	if len(ex.Request.Body) > 0 {
 		b.WriteString(">\n")
-		writeBody(&b, "> ", ex.Request.Body, false)
+		writeBody(&b, "> ", []byte(ex.RedactLong(string(ex.Request.Body))), false)
 	}
 	for i, r := range ex.Retries {
 		ra := "no Retry-After"
@@ -217,8 +238,8 @@ func (ex *Exchange) Transcript() string {
 			i+1, ra, round(r.Duration), r.Wait)
 	}
 	ex.writeResponse(&b, "< ")
-	fmt.Fprintf(&b, "* %s in %s, %d attempt(s)\n", ex.summary(), round(ex.Duration), ex.Attempts)
-	return ex.Redact(b.String())
+	fmt.Fprintf(&b, "* %s in %s, %d attempt(s)\n", ex.Redact(ex.summary()), round(ex.Duration), ex.Attempts)
+	return ex.redactor.LongOnly().String(b.String())
 }
 
 // summary returns the status, or the error when no response arrived.
@@ -238,17 +259,21 @@ func (ex *Exchange) summary() string {
 func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 	r := ex.Response
 	if r.StatusCode == 0 {
-		b.WriteString(prefix + ex.summary() + "\n")
+		b.WriteString(prefix + ex.Redact(ex.summary()) + "\n")
 		return
 	}
 	proto := r.Proto
 	if proto == "" {
 		proto = "HTTP/1.1"
 	}
-	b.WriteString(prefix + proto + " " + r.Status + "\n")
-	writeHeader(b, prefix, r.Header)
+	status := r.Status
+	if status != strconv.Itoa(r.StatusCode)+" "+http.StatusText(r.StatusCode) {
+		status = ex.Redact(status) // a reason phrase of the target's own
+	}
+	b.WriteString(prefix + proto + " " + status + "\n")
+	writeHeader(b, prefix, ex.redactor.Header(r.Header))
 	b.WriteString(strings.TrimRight(prefix, " ") + "\n")
-	writeBody(b, prefix, r.Body, r.Truncated)
+	writeBody(b, prefix, ex.redactor.Body(r.Body), r.Truncated)
 	if r.Uncompressed {
 		b.WriteString(prefix + "[body was gzip-encoded; shown decoded]\n")
 	}

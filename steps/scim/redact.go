@@ -1,7 +1,9 @@
 package scim
 
 import (
+	"bytes"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"sort"
@@ -12,15 +14,25 @@ import (
 // Redacted is what every occurrence of a secret becomes in what the package renders.
 const Redacted = "[REDACTED]"
 
+// NetMinLen is the shortest secret form that LongOnly keeps. Shorter forms (a token "t",
+// "scim") occur everywhere in rendered text (keys, tags, command names), so only what holds
+// values is redacted for them: exchanges, headers, bodies, messages, at their source.
+const NetMinLen = 8
+
 // Redactor replaces secrets with Redacted in strings, bytes and headers. A nil *Redactor
 // changes nothing. A Redactor is immutable and safe for concurrent use.
 //
 // It matches each secret as given and in the forms a server or an error may echo it back: URL
 // query-escaped, URL path-escaped, JSON-string-escaped and Go-quoted (as in %q error texts).
-// Matching is exact and case-sensitive, and every occurrence is replaced, so a very short
-// secret makes transcripts hard to read; that is the price of never leaking it.
+// Matching is exact, literal and case-sensitive, and every occurrence is replaced, except
+// inside the marker Redacted itself, which is never touched: redacting twice, or with two
+// Redactors in turn, changes nothing more. Render values through it before their structure
+// (JSON, XML, HTML, a shell command); over rendered text use JSONValues, MarkupText or a
+// LongOnly Redactor, which leave structure alone.
 type Redactor struct {
-	r *strings.Replacer
+	r     *strings.Replacer
+	forms []string
+	long  *Redactor // LongOnly's answer; rd itself when every form is long
 }
 
 // NewRedactor returns a Redactor for the given secrets; empty strings are ignored.
@@ -34,15 +46,32 @@ func NewRedactor(secrets ...string) *Redactor {
 		quoted, _ := json.Marshal(s) // cannot fail for a string
 		jsonForm := strings.Trim(string(quoted), `"`)
 		goForm := strings.Trim(strconv.Quote(s), `"`) // as Go's %q errors show it
-		for _, f := range []string{s, url.QueryEscape(s), url.PathEscape(s), jsonForm, goForm} {
+		for _, f := range []string{s, url.QueryEscape(s), url.PathEscape(s), jsonForm, goForm, html.EscapeString(s)} {
 			if f != "" && !seen[f] {
 				seen[f] = true
 				forms = append(forms, f)
 			}
 		}
 	}
+	rd := fromForms(forms)
+	var long []string
+	for _, f := range rd.forms {
+		if len(f) >= NetMinLen {
+			long = append(long, f)
+		}
+	}
+	if len(long) < len(rd.forms) {
+		rd.long = fromForms(long)
+	}
+	return rd
+}
+
+// fromForms returns the Redactor replacing forms; its LongOnly is itself.
+func fromForms(forms []string) *Redactor {
 	if len(forms) == 0 {
-		return &Redactor{}
+		rd := &Redactor{}
+		rd.long = rd
+		return rd
 	}
 	// Longest first: at a given position strings.Replacer prefers the earlier pair, so a
 	// longer form is never half-replaced by a shorter one.
@@ -51,39 +80,156 @@ func NewRedactor(secrets ...string) *Redactor {
 	for _, f := range forms {
 		pairs = append(pairs, f, Redacted)
 	}
-	return &Redactor{r: strings.NewReplacer(pairs...)}
+	rd := &Redactor{r: strings.NewReplacer(pairs...), forms: forms}
+	rd.long = rd
+	return rd
 }
 
-// String returns s with every secret replaced by Redacted.
-func (rd *Redactor) String(s string) string {
+// LongOnly returns a Redactor for the forms of rd's secrets that are at least NetMinLen
+// bytes long: the safety net over rendered output, where a shorter form would hit structure.
+func (rd *Redactor) LongOnly() *Redactor {
+	if rd == nil {
+		return nil
+	}
+	return rd.long
+}
+
+// Body returns a copy of an HTTP body with every secret replaced: in a JSON body inside its
+// string values (keys keep their text unless a LongOnly form is in them), in any other body
+// everywhere.
+func (rd *Redactor) Body(b []byte) []byte {
 	if rd == nil || rd.r == nil {
+		return append([]byte(nil), b...)
+	}
+	if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return rd.LongOnly().Bytes(rd.JSONValues(b))
+	}
+	return rd.Bytes(b)
+}
+
+// String returns s with every secret replaced by Redacted; markers already there stay whole.
+func (rd *Redactor) String(s string) string {
+	if rd == nil || rd.r == nil || s == "" {
 		return s
 	}
-	return rd.r.Replace(s)
+	if !strings.Contains(s, Redacted) {
+		return rd.r.Replace(s)
+	}
+	parts := strings.Split(s, Redacted)
+	for i, p := range parts {
+		parts[i] = rd.r.Replace(p)
+	}
+	return strings.Join(parts, Redacted)
 }
 
 // Bytes returns a copy of b with every secret replaced by Redacted.
 func (rd *Redactor) Bytes(b []byte) []byte {
-	if rd == nil || rd.r == nil {
-		return append([]byte(nil), b...)
-	}
-	return []byte(rd.r.Replace(string(b)))
+	return []byte(rd.String(string(b)))
 }
 
-// Header returns a copy of h whose names and values have every secret replaced by Redacted.
+// Header returns a copy of h whose values have every secret replaced by Redacted; names,
+// being structure, only lose the forms LongOnly keeps.
 func (rd *Redactor) Header(h http.Header) http.Header {
 	if h == nil {
 		return nil
 	}
+	names := rd.LongOnly()
 	out := make(http.Header, len(h))
 	for k, vs := range h {
-		rk := rd.String(k)
+		rk := names.String(k)
 		for _, v := range vs {
 			out[rk] = append(out[rk], rd.String(v))
 		}
 	}
 	return out
 }
+
+// JSONValues returns a copy of the JSON text b with every secret replaced inside its string
+// values; keys, numbers, literals, punctuation and layout are left as they are, so the
+// result parses as b did. Text that is not JSON comes out as it went in, strings aside.
+func (rd *Redactor) JSONValues(b []byte) []byte {
+	if rd == nil || rd.r == nil {
+		return append([]byte(nil), b...)
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
+		if b[i] != '"' {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		end := i + 1
+		for end < len(b) && b[end] != '"' {
+			if b[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end >= len(b) {
+			return append(out, b[i:]...)
+		}
+		j := end + 1
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r') {
+			j++
+		}
+		body := b[i+1 : end]
+		if j < len(b) && b[j] == ':' { // a key
+			out = append(out, b[i:end+1]...)
+		} else {
+			out = append(out, '"')
+			out = append(out, rd.Bytes(body)...)
+			out = append(out, '"')
+		}
+		i = end + 1
+	}
+	return out
+}
+
+// MarkupText returns a copy of the XML or HTML text b with every secret replaced in its
+// character data and quoted attribute values; element and attribute names stay as they are.
+func (rd *Redactor) MarkupText(b []byte) []byte {
+	if rd == nil || rd.r == nil {
+		return append([]byte(nil), b...)
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
+		if b[i] != '<' {
+			j := bytes.IndexByte(b[i:], '<')
+			if j < 0 {
+				j = len(b) - i
+			}
+			out = append(out, rd.text(b[i:i+j])...)
+			i += j
+			continue
+		}
+		// A tag: names verbatim, quoted values redacted.
+		for i < len(b) && b[i] != '>' {
+			if q := b[i]; q == '"' || q == '\'' {
+				j := bytes.IndexByte(b[i+1:], q)
+				if j < 0 {
+					return append(out, b[i:]...)
+				}
+				out = append(out, q)
+				out = append(out, rd.text(b[i+1:i+1+j])...)
+				out = append(out, q)
+				i += j + 2
+				continue
+			}
+			out = append(out, b[i])
+			i++
+		}
+		if i < len(b) {
+			out = append(out, '>')
+			i++
+		}
+	}
+	return out
+}
+
+// text redacts markup character data or an attribute value. The HTML-escaped form of each
+// secret is one of its forms, and longer forms win at a position, so an escaped secret is
+// replaced whole rather than cut inside an entity.
+func (rd *Redactor) text(b []byte) []byte { return rd.Bytes(b) }
 
 // redactedError is an error whose text is redacted; Unwrap still reaches the original.
 type redactedError struct {

@@ -116,3 +116,49 @@ func TestCanaryNeverLeaks(t *testing.T) {
 	assert.NotContains(t, err.Error(), canary)
 	assert.NotContains(t, c.Redactor().String("x"+canary), canary)
 }
+
+func TestRedactorKeepsStructure(t *testing.T) {
+	tests := []struct {
+		name, secret, in, want string
+		render                 func(rd *Redactor, s string) string
+	}{
+		{"the marker is never redacted inside itself", "T", "GET [REDACTED] T", "GE[REDACTED] [REDACTED] [REDACTED]",
+			func(rd *Redactor, s string) string { return rd.String(rd.String(s)) }},
+		{"two redactors in turn", "A", "[REDACTED] A", "[REDACTED] [REDACTED]",
+			func(rd *Redactor, s string) string { return NewRedactor("D").String(rd.String(s)) }},
+		{"JSON keys stay, string values lose it", "t", `{"text": "at", "n": 1, "list": ["t", {"t":true}]}`,
+			`{"text": "a[REDACTED]", "n": 1, "list": ["[REDACTED]", {"t":true}]}`,
+			func(rd *Redactor, s string) string { return string(rd.JSONValues([]byte(s))) }},
+		{"JSON-escaped secret in a value", `q"u\o`, `{"detail": "got q\"u\\o"}`, `{"detail": "got [REDACTED]"}`,
+			func(rd *Redactor, s string) string { return string(rd.JSONValues([]byte(s))) }},
+		{"markup names stay, text and attribute values lose it", "t", `<testcase name="t1">at &amp; t</testcase>`,
+			`<testcase name="[REDACTED]1">a[REDACTED] &amp; [REDACTED]</testcase>`,
+			func(rd *Redactor, s string) string { return string(rd.MarkupText([]byte(s))) }},
+		{"HTML-escaped secret in markup", "a<b&c", `<p>a&lt;b&amp;c</p>`, `<p>[REDACTED]</p>`,
+			func(rd *Redactor, s string) string { return string(rd.MarkupText([]byte(s))) }},
+		{"regex metacharacters are literal", `a.b*(c)$`, "a.b*(c)$ axbbb(c)", "[REDACTED] axbbb(c)",
+			func(rd *Redactor, s string) string { return rd.String(s) }},
+		{"a space inside", "a b", "x a b y a+b", "x [REDACTED] y [REDACTED]",
+			func(rd *Redactor, s string) string { return rd.String(s) }},
+		{"the net leaves short secrets alone", "scim", "scimcheck run", "scimcheck run",
+			func(rd *Redactor, s string) string { return rd.LongOnly().String(s) }},
+		{"the net keeps long secrets", canary, "x " + canary, "x [REDACTED]",
+			func(rd *Redactor, s string) string { return rd.LongOnly().String(s) }},
+		{"a JSON body: keys keep short secrets", "id", `{"id": "id-1"}`, `{"id": "[REDACTED]-1"}`,
+			func(rd *Redactor, s string) string { return string(rd.Body([]byte(s))) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.render(NewRedactor(tt.secret), tt.in))
+		})
+	}
+	t.Run("JSON stays valid", func(t *testing.T) {
+		in := []byte(`{"exitCode": 1, "result": "failed", "message": "expected 200, got 401"}`)
+		for _, secret := range []string{"t", "e", `"`, `\`, ":", "{", "exitCode"} {
+			out := NewRedactor(secret).JSONValues(in)
+			var v map[string]any
+			require.NoError(t, json.Unmarshal(out, &v), "%q: %s", secret, out)
+			assert.Contains(t, v, "exitCode", secret)
+		}
+	})
+}
