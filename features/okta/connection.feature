@@ -19,13 +19,13 @@ Feature: Connection
     Then the response status is 200
     And the response is a ListResponse whose itemsPerPage counts its resources
 
-  @must
+  @must @review
   Scenario: a request with a wrong token is refused with 401
     Given the client's next request carries the Authorization header "non-token"
     When Okta looks up "ada"
     Then the response is a SCIM error with status 401
 
-  @must
+  @must @review
   Scenario: a request without credentials is refused with 401
     Given the client's next request carries no Authorization header
     When Okta looks up "ada"

@@ -31,7 +31,7 @@ Feature: Deactivate users
     And reading "ada" back shows "userName" as "{ada.userName}"
     And Okta never sent DELETE /Users
 
-  @should
+  @should @rfc
   Scenario: PATCH op names are case-insensitive (RFC 7644 §3.5.2)
     When the client sends PATCH "/Users/{ada}" with:
       """

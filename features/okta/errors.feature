@@ -22,7 +22,7 @@ Feature: Errors
     When the client sends GET "/Groups/{unknown-id}"
     Then the response is a SCIM error with status 404
 
-  @must
+  @must @review
   Scenario: a userName that matches nobody is an empty ListResponse, not 404
     Given Okta has provisioned "ada"
     And Okta has a user "nobody"

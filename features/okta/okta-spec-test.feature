@@ -1,4 +1,4 @@
-@spec-test
+@spec-test @review
 Feature: Okta SCIM 2.0 Spec Test
   Okta asks every OIN SCIM integration to pass its published Runscope test "Okta SCIM 2.0 SPEC
   Test" (2024-05) and, before that, its 2023 version with extra user and group steps. These

@@ -64,7 +64,7 @@ Feature: Update user attributes
       | emptied | empties |
       | removed | removes |
 
-  @should
+  @should @rfc
   Scenario: meta.version changes when Okta writes (RFC 7644 §3.14)
     When the client sends GET "/Users/{ada}"
     And the client remembers the JSON at "meta.version" as "before"
