@@ -182,9 +182,18 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 		return 0, fmt.Errorf("scimcheck bug: %w", err)
 	}
 	r.obs = newObserver(byPickle, byStep)
-	r.suite = &steps.Suite{Client: r.client, Seed: r.seed, RunID: r.runID, BatchSize: o.BatchSize, Features: fsys}
+	r.suite = &steps.Suite{Client: r.client, Seed: r.seed, RunID: r.runID, BatchSize: o.BatchSize, SetupWidth: o.Concurrency, Features: fsys}
 	if o.TraceDir != "" || o.ReportDir != "" {
 		r.suite.Recorder = r.rec.record
+	}
+	if o.onExchange != nil {
+		keep := r.suite.Recorder
+		r.suite.Recorder = func(scenario string, ex *scim.Exchange) {
+			if keep != nil {
+				keep(scenario, ex)
+			}
+			o.onExchange(scenario, ex)
+		}
 	}
 	defer func() {
 		if p := recover(); p != nil {
