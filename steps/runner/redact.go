@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -87,14 +88,21 @@ func (rw *redactWriter) Flush() error {
 	return err
 }
 
+// ansiEscape matches the colour codes godog's console formatters write.
+var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
+
 // redactFile rewrites the file at path with every secret rd knows replaced, when it holds
-// any. godog writes report files itself, so they are cleaned after the run.
-func redactFile(path string, rd redactor) error {
+// any, and, with uncolor, without ANSI colour codes. godog writes report files itself, so
+// they are cleaned after the run.
+func redactFile(path string, rd redactor, uncolor bool) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	clean := rd.Bytes(raw)
+	if uncolor {
+		clean = ansiEscape.ReplaceAll(clean, nil)
+	}
 	if bytes.Equal(clean, raw) {
 		return nil
 	}

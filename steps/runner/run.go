@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	"github.com/cucumber/godog/colors"
 
 	"github.com/scimcheck/scimcheck/steps"
 	"github.com/scimcheck/scimcheck/steps/scim"
@@ -107,6 +108,7 @@ func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *ru
 	if err != nil {
 		return report(stderr, usagef("%v", err)), nil
 	}
+	defer r.client.CloseIdleConnections() // before the target closes: it waits for them
 	if r.rd, err = newRedactor(o.Auth, r.target.secret); err != nil {
 		return report(stderr, usagef("%v", err)), nil
 	}
@@ -154,7 +156,7 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 	}
 	for _, f := range o.Formats {
 		if name, file, ok := strings.Cut(f, ":"); ok {
-			err := redactFile(file, r.rd)
+			err := redactFile(file, r.rd, !o.Color && (name == "pretty" || name == "progress"))
 			if err == nil && name == "cucumber" {
 				err = redactEmbeddings(file, r.rd)
 			}
@@ -201,6 +203,13 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 			status = 1
 		}
 	}()
+	// godog takes the colours off with a writer that writes one character per system call, to
+	// the report files too; so godog writes colours, and they come off the console here and
+	// off pretty:FILE and progress:FILE when the run ends (execute).
+	console := out
+	if !o.Color {
+		console = colors.Uncolored(out)
+	}
 	ts := godog.TestSuite{
 		Name: "scimcheck",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -215,8 +224,8 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 			FS:             fsys,
 			Paths:          []string{featureDir},
 			Format:         strings.Join(o.Formats, ","),
-			Output:         out,
-			NoColors:       !o.Color,
+			Output:         console,
+			NoColors:       false,
 			Concurrency:    o.Concurrency,
 			Strict:         true,
 			DefaultContext: ctx,
