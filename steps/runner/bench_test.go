@@ -20,15 +20,26 @@ import (
 //	x-floor       ms/run ÷ floor-ms/run: what the harness, the steps and the reference
 //	              server cost on top of the network itself (the log line gives its spread)
 //
+// Sub-benchmarks: plain, and with --report.
+//
 // Run it with: go test ./steps/runner -run '^$' -bench FullRun -benchtime 10x
 func BenchmarkFullRun(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchFullRun(b, Options{Seed: 1, Formats: []string{"progress"}}) })
+	// --report: what junit.xml, cucumber.json, summary.json and report.html add.
+	b.Run("report", func(b *testing.B) {
+		benchFullRun(b, Options{Seed: 1, Formats: []string{"progress"}, ReportDir: b.TempDir()})
+	})
+}
+
+// benchFullRun is BenchmarkFullRun for the options o.
+func benchFullRun(b *testing.B, o Options) {
 	ctx := context.Background()
 	var walls []time.Duration
 	var requests int64
 	for b.Loop() {
 		start := time.Now()
 		var errb syncBuffer
-		code, r := runOnce(ctx, Options{Seed: 1, Formats: []string{"progress"}}, io.Discard, &errb)
+		code, r := runOnce(ctx, o, io.Discard, &errb)
 		walls = append(walls, time.Since(start))
 		if code != ExitPass {
 			b.Fatalf("exit %d: %s", code, errb.String())
