@@ -292,12 +292,13 @@ func batchedPatches(ctx context.Context) error {
 // through the protocol (fast set-up); Okta knows their ids as if it had provisioned them.
 func appHasCrowd(ctx context.Context, n int) error {
 	w := worldFromContext(ctx)
+	crowd := make([]*user, 0, n)
 	for i := 1; i <= n; i++ {
-		u := w.user(fmt.Sprintf("crowd%03d", i))
-		if err := w.vendorCreate(ctx, u, u.userName); err != nil {
-			return err
-		}
-		w.crowd = append(w.crowd, u)
+		crowd = append(crowd, w.user(fmt.Sprintf("crowd%03d", i)))
 	}
+	if err := w.vendorCreateAll(ctx, crowd); err != nil {
+		return err
+	}
+	w.crowd = crowd
 	return nil
 }

@@ -236,7 +236,18 @@ func oktaDeletesGroup(ctx context.Context, alias string) error {
 func appHasGroup(ctx context.Context, alias string) error {
 	w := worldFromContext(ctx)
 	g := w.group(alias)
-	ex, err := w.send(ctx, write(http.MethodPost, "/Groups", groupJSON("", g.displayName, nil)))
+	ex, err := w.send(ctx, groupCreateRequest(g))
+	return w.groupCreated(ctx, g, ex, err)
+}
+
+// groupCreateRequest is the vendor app's POST /Groups of g, without members.
+func groupCreateRequest(g *group) scim.Request {
+	return write(http.MethodPost, "/Groups", groupJSON("", g.displayName, nil))
+}
+
+// groupCreated is the rest of appHasGroup, once the POST of g was answered (ex, err).
+func (w *world) groupCreated(ctx context.Context, g *group, ex *scim.Exchange, err error) error {
+	alias := g.alias
 	if err != nil {
 		return setupError(fmt.Sprintf("creating group %q in the app", alias), err)
 	}

@@ -53,25 +53,35 @@ func endpoint(kind string) string {
 // appHasOwnUsers: Given the app already has 120 users of this scenario.
 func appHasOwnUsers(ctx context.Context, n int) error {
 	w := worldFromContext(ctx)
+	users := make([]*user, 0, n)
 	for i := 1; i <= n; i++ {
-		u := w.user(fmt.Sprintf("import%03d", i))
-		if err := w.vendorCreate(ctx, u, u.userName); err != nil {
-			return err
-		}
-		w.own["users"] = append(w.own["users"], u.id)
+		users = append(users, w.user(fmt.Sprintf("import%03d", i)))
 	}
-	return nil
+	err := w.vendorCreateAll(ctx, users)
+	for _, u := range users {
+		if u.id != "" {
+			w.own["users"] = append(w.own["users"], u.id)
+		}
+	}
+	return err
 }
 
 // appHasOwnGroups: Given the app already has 105 groups of this scenario.
 func appHasOwnGroups(ctx context.Context, n int) error {
 	w := worldFromContext(ctx)
+	groups := make([]*group, 0, n)
+	reqs := make([]scim.Request, 0, n)
 	for i := 1; i <= n; i++ {
-		alias := fmt.Sprintf("importgroup%03d", i)
-		if err := appHasGroup(ctx, alias); err != nil {
+		g := w.group(fmt.Sprintf("importgroup%03d", i))
+		groups = append(groups, g)
+		reqs = append(reqs, groupCreateRequest(g))
+	}
+	exs, errs := w.sendAll(ctx, reqs)
+	for i, g := range groups {
+		if err := w.groupCreated(ctx, g, exs[i], errs[i]); err != nil {
 			return err
 		}
-		w.own["groups"] = append(w.own["groups"], w.group(alias).id)
+		w.own["groups"] = append(w.own["groups"], g.id)
 	}
 	return nil
 }

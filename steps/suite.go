@@ -25,6 +25,10 @@ type Suite struct {
 	RunID string
 	// BatchSize is the most membership changes Okta puts in one group PATCH (default 100).
 	BatchSize int
+	// SetupWidth is how many requests of one scenario's set-up (the users a group push or an
+	// import needs) and cleanup are in flight at once; 0 or 1: one at a time. The requests a
+	// scenario is about always go one at a time, in Okta's order.
+	SetupWidth int
 	// Recorder, when set, receives every exchange of every scenario, in order (transcripts).
 	// Scenarios may run concurrently: it must be safe for concurrent use.
 	Recorder func(scenario string, ex *scim.Exchange)

@@ -35,13 +35,11 @@ func oktaHasNonEmailUser(ctx context.Context, alias string) error {
 // grace"): the vendor's own app created them before Okta provisioning was on.
 func appHasActiveUsers(ctx context.Context, list string) error {
 	w := worldFromContext(ctx)
+	var users []*user
 	for _, a := range aliases(list) {
-		u := w.user(a)
-		if err := w.vendorCreate(ctx, u, u.userName); err != nil {
-			return err
-		}
+		users = append(users, w.user(a))
 	}
-	return nil
+	return w.vendorCreateAll(ctx, users)
 }
 
 // appHasUpperCasedUser: as appHasActiveUsers, with the userName stored upper-cased.
@@ -56,6 +54,28 @@ func appHasUpperCasedUser(ctx context.Context, alias string) error {
 // answer has none; a failure says the scenario could not start.
 func (w *world) vendorCreate(ctx context.Context, u *user, userName string) error {
 	ex, err := w.send(ctx, write(http.MethodPost, "/Users", vendorUserJSON(u, userName)))
+	return w.vendorCreated(ctx, u, userName, ex, err)
+}
+
+// vendorCreateAll is vendorCreate for each of users, with its own userName, the POSTs sent
+// several at a time (set-up, as Okta's engine would: fanOut). It returns the failure of the
+// first user in order that could not be created.
+func (w *world) vendorCreateAll(ctx context.Context, users []*user) error {
+	reqs := make([]scim.Request, len(users))
+	for i, u := range users {
+		reqs[i] = write(http.MethodPost, "/Users", vendorUserJSON(u, u.userName))
+	}
+	exs, errs := w.sendAll(ctx, reqs)
+	for i, u := range users {
+		if err := w.vendorCreated(ctx, u, u.userName, exs[i], errs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vendorCreated is the rest of vendorCreate, once the POST was answered (ex, err).
+func (w *world) vendorCreated(ctx context.Context, u *user, userName string, ex *scim.Exchange, err error) error {
 	if err != nil {
 		return setupError(fmt.Sprintf("creating %q in the app", u.alias), err)
 	}

@@ -9,46 +9,61 @@ import (
 	"time"
 )
 
-// BenchmarkFullRun runs the whole Okta suite against the in-process reference server (server
-// start and stop included) and compares it with the loopback floor: as many trivial GETs, one
-// after the other, to a bare httptest handler on loopback. It reports:
+// BenchmarkFullRun runs the whole Okta suite, with the run's defaults, against the in-process
+// reference server (server start and stop included) and compares it with the loopback floor:
+// as many trivial GETs, one after the other, to a bare httptest handler on loopback. Both are
+// medians, the floor of as many timings as there were runs; it reports:
 //
-//	ms/run        wall time of one full run
+//	ms/run        median wall time of one full run (ms-lo, ms-hi: the fastest and slowest)
 //	req/run       HTTP requests one run sends (the probe included)
-//	floor-ms/run  the same number of trivial loopback GETs
+//	floor-ms/run  median time of as many trivial loopback GETs
 //	x-floor       ms/run ÷ floor-ms/run: what the harness, the steps and the reference
-//	              server cost on top of the network itself
+//	              server cost on top of the network itself (the log line gives its spread)
 //
-// Run it with: go test ./steps/runner -run '^$' -bench FullRun -benchtime 20x
+// Sub-benchmarks: plain, and with --report.
+//
+// Run it with: go test ./steps/runner -run '^$' -bench FullRun -benchtime 10x
 func BenchmarkFullRun(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchFullRun(b, Options{Seed: 1, Formats: []string{"progress"}}) })
+	// --report: what junit.xml, cucumber.json, summary.json and report.html add.
+	b.Run("report", func(b *testing.B) {
+		benchFullRun(b, Options{Seed: 1, Formats: []string{"progress"}, ReportDir: b.TempDir()})
+	})
+}
+
+// benchFullRun is BenchmarkFullRun for the options o.
+func benchFullRun(b *testing.B, o Options) {
 	ctx := context.Background()
-	var wall time.Duration
+	var walls []time.Duration
 	var requests int64
 	for b.Loop() {
 		start := time.Now()
 		var errb syncBuffer
-		code, r := runOnce(ctx, Options{Seed: 1, Formats: []string{"progress"}}, io.Discard, &errb)
-		wall += time.Since(start)
+		code, r := runOnce(ctx, o, io.Discard, &errb)
+		walls = append(walls, time.Since(start))
 		if code != ExitPass {
 			b.Fatalf("exit %d: %s", code, errb.String())
 		}
 		requests = r.suite.Requests() + 1
 	}
 	b.StopTimer()
-	runs := float64(b.N)
-	msPerRun := float64(wall.Microseconds()) / 1000 / runs
-	floor := loopbackFloor(b, int(requests))
-	b.ReportMetric(msPerRun, "ms/run")
+	med, lo, hi := spread(walls)
+	floor, flo, fhi := spread(loopbackFloor(b, int(requests), len(walls)))
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(med), "ms/run")
+	b.ReportMetric(ms(lo), "ms-lo")
+	b.ReportMetric(ms(hi), "ms-hi")
 	b.ReportMetric(float64(requests), "req/run")
-	b.ReportMetric(floor, "floor-ms/run")
-	b.ReportMetric(msPerRun/floor, "x-floor")
-	b.Logf("full run: %.1f ms, %d requests; loopback floor for %d GETs: %.2f ms; ratio %.1fx",
-		msPerRun, requests, requests, floor, msPerRun/floor)
+	b.ReportMetric(ms(floor), "floor-ms/run")
+	b.ReportMetric(float64(med)/float64(floor), "x-floor")
+	b.Logf("full run: %.1f ms (median of %d, %.1f–%.1f), %d requests; loopback floor: %.2f ms (%.2f–%.2f); ratio %.1fx (%.1f–%.1fx)",
+		ms(med), len(walls), ms(lo), ms(hi), requests, ms(floor), ms(flo), ms(fhi),
+		float64(med)/float64(floor), float64(lo)/float64(fhi), float64(hi)/float64(flo))
 }
 
-// loopbackFloor returns the best of five timings, in milliseconds, of n sequential GETs to a
-// bare handler on loopback over one kept-alive connection.
-func loopbackFloor(b *testing.B, n int) float64 {
+// loopbackFloor returns runs timings of n sequential GETs to a bare handler on loopback over
+// one kept-alive connection.
+func loopbackFloor(b *testing.B, n, runs int) []time.Duration {
 	b.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/scim+json")
@@ -56,8 +71,8 @@ func loopbackFloor(b *testing.B, n int) float64 {
 	}))
 	defer srv.Close()
 	client := srv.Client()
-	best := time.Duration(1<<63 - 1)
-	for range 5 {
+	var out []time.Duration
+	for range max(runs, 1) {
 		start := time.Now()
 		for range n {
 			resp, err := client.Get(srv.URL + "/scim/v2/Users?count=1")
@@ -67,7 +82,7 @@ func loopbackFloor(b *testing.B, n int) float64 {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 		}
-		best = min(best, time.Since(start))
+		out = append(out, time.Since(start))
 	}
-	return float64(best.Microseconds()) / 1000
+	return out
 }

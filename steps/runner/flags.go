@@ -103,7 +103,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&o.Seed, "seed", 0, "`seed` of all generated data; 0 picks one (always printed, so a run can be repeated)")
 	fs.StringVar(&o.RunID, "run-id", "", "`id` in every name the run creates on the target (default: random, so runs never collide)")
 	fs.DurationVar(&o.Timeout, "timeout", scim.DefaultTimeout, "per-request time `limit`, body included (Okta closes the socket after 60s)")
-	fs.IntVar(&o.Concurrency, "concurrency", DefaultConcurrency, "`n` scenarios run at once (1 keeps the order, the transcripts and real tenants' rate limits simple)")
+	fs.IntVar(&o.Concurrency, "concurrency", DefaultConcurrency, "`n` scenarios run at once, and n set-up and cleanup requests of a scenario (1: one request at a time, in order)")
 	fs.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification")
 	fs.StringVar(&o.CAFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
 	fs.IntVar(&o.BatchSize, "batch-size", DefaultBatchSize, "most group membership changes per PATCH (Okta: 100)")

@@ -51,7 +51,7 @@ const (
 
 // Defaults applied by Run to zero Options fields.
 const (
-	DefaultConcurrency = 1
+	DefaultConcurrency = 8
 	DefaultBatchSize   = 100
 	DefaultFormat      = "progress"
 )
@@ -132,6 +132,9 @@ type Options struct {
 	features fs.FS
 	// scenarioHook runs after the suite registered its steps for each scenario (tests).
 	scenarioHook func(sc *godog.ScenarioContext)
+	// onExchange, when set, also receives every exchange as the Suite's Recorder does
+	// (benchmarks: the critical path).
+	onExchange func(scenario string, ex *scim.Exchange)
 	// isTerminal replaces the check for a terminal that turns the progress line on (tests).
 	isTerminal func(io.Writer) bool
 	// sleep replaces the client's waits between 429 retries and for MaxRPS (tests).

@@ -79,8 +79,10 @@ func TestRunRetries429AsOktaDoes(t *testing.T) {
 	th := newThrottled(t, 2, "1")
 	var slept waits
 	dir := t.TempDir()
+	// Concurrency 1: one request at a time, so the first one is rejected twice.
 	r := runOpts(t, Options{
 		Target: th.url, Token: th.token, Name: credentialsScenario, TraceDir: "-", ReportDir: dir, sleep: slept.sleep,
+		Concurrency: 1,
 	}, runLimit)
 	require.Equal(t, ExitPass, r.code, r.dump())
 	assert.Equal(t, 2, th.rejected)
@@ -101,7 +103,8 @@ func TestRunGivesUpAfterMaxRetries(t *testing.T) {
 	th := newThrottled(t, -1, "0")
 	t.Setenv("SCIMCHECK_TOKEN", th.token)
 	t.Setenv("SCIMCHECK_TARGET", "")
-	r := runArgs(t, "--target", th.url, "--name", credentialsScenario, "--max-retries", "1", "--trace-dir", "-")
+	// --concurrency 1: the set-up sends one POST at a time, so one request is rejected.
+	r := runArgs(t, "--target", th.url, "--name", credentialsScenario, "--max-retries", "1", "--trace-dir", "-", "--concurrency", "1")
 	require.Equal(t, ExitFail, r.code, r.dump())
 	assert.Equal(t, 2, th.rejected, "one request, one retry")
 	assert.Contains(t, r.stdout, "attempts: 2; 1 answered 429 Too Many Requests and were retried")
@@ -109,7 +112,7 @@ func TestRunGivesUpAfterMaxRetries(t *testing.T) {
 
 	th = newThrottled(t, -1, "0")
 	t.Setenv("SCIMCHECK_TOKEN", th.token)
-	r = runArgs(t, "--target", th.url, "--name", credentialsScenario, "--max-retries", "0")
+	r = runArgs(t, "--target", th.url, "--name", credentialsScenario, "--max-retries", "0", "--concurrency", "1")
 	require.Equal(t, ExitFail, r.code, r.dump())
 	assert.Equal(t, 1, th.rejected, "--max-retries 0: no retry")
 }

@@ -30,7 +30,8 @@ func TestProgressLine(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb terminalBuffer
 			out.stdout = true
-			o := Options{Tags: "@connection", isTerminal: tc.terminal}
+			// One scenario at a time, so that the line names them in order.
+			o := Options{Tags: "@connection", Concurrency: 1, isTerminal: tc.terminal}
 			code, _ := runOnce(t.Context(), o, &out, &errb)
 			require.Equal(t, ExitPass, code, out.String()+errb.String())
 			assert.NotContains(t, out.String(), "\x1b", "stdout never holds the progress line")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -117,12 +118,19 @@ func (rw *redactWriter) Flush() error {
 	return err
 }
 
+// ansiEscape matches the colour codes godog's console formatters write.
+var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
+
 // redactFile rewrites the file at path with every secret rd knows replaced, when it holds
-// any. godog writes report files itself, so they are cleaned after the run.
-func redactFile(path string, rd redactor) error {
+// any, and, with uncolor, without ANSI colour codes. godog writes report files itself, so
+// they are cleaned after the run.
+func redactFile(path string, rd redactor, uncolor bool) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
+	}
+	if uncolor {
+		raw = ansiEscape.ReplaceAll(raw, nil)
 	}
 	clean := rd.document(path, raw)
 	if bytes.Equal(clean, raw) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	"github.com/cucumber/godog/colors"
 
 	"github.com/scimcheck/scimcheck/steps"
 	"github.com/scimcheck/scimcheck/steps/scim"
@@ -107,6 +108,7 @@ func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *ru
 	if err != nil {
 		return report(stderr, usagef("%v", err)), nil
 	}
+	defer r.client.CloseIdleConnections() // before the target closes: it waits for them
 	if r.rd, err = newRedactor(o.Auth, r.target.secret); err != nil {
 		return report(stderr, usagef("%v", err)), nil
 	}
@@ -159,7 +161,7 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 	}
 	for _, f := range o.Formats {
 		if name, file, ok := strings.Cut(f, ":"); ok {
-			err := redactFile(file, r.rd)
+			err := redactFile(file, r.rd, !o.Color && (name == "pretty" || name == "progress"))
 			if err == nil && name == "cucumber" {
 				err = redactEmbeddings(file, r.rd)
 			}
@@ -192,9 +194,18 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 		return 0, fmt.Errorf("scimcheck bug: %w", err)
 	}
 	r.obs = newObserver(byPickle, byStep)
-	r.suite = &steps.Suite{Client: r.client, Seed: r.seed, RunID: r.runID, BatchSize: o.BatchSize, Features: fsys}
+	r.suite = &steps.Suite{Client: r.client, Seed: r.seed, RunID: r.runID, BatchSize: o.BatchSize, SetupWidth: o.Concurrency, Features: fsys}
 	if o.TraceDir != "" || o.ReportDir != "" {
 		r.suite.Recorder = r.rec.record
+	}
+	if o.onExchange != nil {
+		keep := r.suite.Recorder
+		r.suite.Recorder = func(scenario string, ex *scim.Exchange) {
+			if keep != nil {
+				keep(scenario, ex)
+			}
+			o.onExchange(scenario, ex)
+		}
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -202,7 +213,14 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 			status = 1
 		}
 	}()
+	// godog takes the colours off with a writer that writes one character per system call, to
+	// the report files too; so godog writes colours, and they come off the console here and
+	// off pretty:FILE and progress:FILE when the run ends (execute).
 	godogOut := &failedStepsFilter{w: out} // godogout.go: each failure is printed once, by scimcheck
+	var console io.Writer = godogOut
+	if !o.Color {
+		console = colors.Uncolored(godogOut)
+	}
 	ts := godog.TestSuite{
 		Name: "scimcheck",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -217,8 +235,8 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 			FS:             fsys,
 			Paths:          []string{featureDir},
 			Format:         strings.Join(o.Formats, ","),
-			Output:         godogOut,
-			NoColors:       !o.Color,
+			Output:         console,
+			NoColors:       false,
 			Concurrency:    o.Concurrency,
 			Strict:         true,
 			DefaultContext: ctx,

@@ -195,3 +195,7 @@ func (l *limiter) reserve() time.Duration {
 
 // Redactor returns the Redactor for the client's secret, for the harness's own logs.
 func (c *Client) Redactor() *Redactor { return c.redactor }
+
+// CloseIdleConnections closes the connections the Client keeps open for its next requests,
+// among them any it dialled but never used (a server shutting down waits for those).
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
