@@ -153,7 +153,7 @@ type Selection struct {
 }
 
 // Counts counts scenarios by outcome. Total = Selected + NotSelected, and Selected = Passed +
-// Failed + Waived + Skipped + Errors.
+// Failed + Blocked + Waived + Skipped + Errors.
 type Counts struct {
 	Total       int `json:"total"`
 	Selected    int `json:"selected"`

@@ -109,7 +109,7 @@ func TestValidateRejects(t *testing.T) {
 		}, `unknown status "pass"`},
 		{"counts that do not add up", func(d map[string]any) {
 			d["counts"].(map[string]any)["passed"] = 7
-		}, "passed+failed+waived+skipped+errors is 11, selected is 5"},
+		}, "passed+failed+blocked+waived+skipped+errors is 11, selected is 5"},
 		{"an unknown result", func(d map[string]any) { d["result"] = "ok" }, `result "ok"`},
 	}
 	for _, tc := range tests {

@@ -47,7 +47,7 @@ func Validate(data []byte) error {
 		return fmt.Errorf("%d scenarios listed, counts.selected is %d", len(s.Scenarios), s.Counts.Selected)
 	}
 	for _, sc := range s.Scenarios {
-		if !slices.Contains([]string{StatusPassed, StatusFailed, StatusWaived, StatusSkipped, StatusError}, sc.Status) {
+		if !slices.Contains([]string{StatusPassed, StatusFailed, StatusBlocked, StatusWaived, StatusSkipped, StatusError}, sc.Status) {
 			return fmt.Errorf("scenario %q: unknown status %q", sc.Name, sc.Status)
 		}
 		if sc.DurationMS < 0 {
@@ -62,8 +62,8 @@ func (c Counts) check(what string) error {
 	if c.Total != c.Selected+c.NotSelected {
 		return fmt.Errorf("%s: total %d is not selected %d + notSelected %d", what, c.Total, c.Selected, c.NotSelected)
 	}
-	if sum := c.Passed + c.Failed + c.Waived + c.Skipped + c.Errors; sum != c.Selected {
-		return fmt.Errorf("%s: passed+failed+waived+skipped+errors is %d, selected is %d", what, sum, c.Selected)
+	if sum := c.Passed + c.Failed + c.Blocked + c.Waived + c.Skipped + c.Errors; sum != c.Selected {
+		return fmt.Errorf("%s: passed+failed+blocked+waived+skipped+errors is %d, selected is %d", what, sum, c.Selected)
 	}
 	return nil
 }

@@ -283,7 +283,7 @@ func TestOddCredentialsKeepStructure(t *testing.T) {
 					assert.NoError(t, rpt.Validate([]byte(summary)), "summary.json keeps its schema")
 					assert.Equal(t, baseHTML, elements(outputs[filepath.Join(dir, "report", reportHTML)]), "report.html keeps its elements")
 					assert.Equal(t, baseJUnit, elements(outputs[filepath.Join(dir, "report", reportJUnit)]), "junit.xml keeps its elements")
-					assert.Contains(t, r.stdout, "Capability                 Result   Scenarios", "the console table is intact")
+					assert.Contains(t, r.stdout, "Capability                 Okta     review rfc  Scenarios", "the console table is intact")
 					if where.code == ExitFail {
 						// The target echoes the credential in X-Echo-Credential and its body.
 						traces := ""

@@ -191,6 +191,7 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 // causeReport returns c for the reports, redacted.
 func (r *run) causeReport(c *cause) rpt.Cause {
 	rc := rpt.Cause{ID: c.label, Key: r.rd.net().String(c.key), Grade: string(c.grade), Seen: c.seen, Diagnosis: r.rd.net().String(c.title())}
+	rc.Message = r.rd.net().String(c.message)
 	if f := c.failure; f != nil {
 		rc.Check, rc.Okta, rc.Message = f.Check, r.rd.net().String(f.Okta), r.rd.net().String(f.Error())
 	}

@@ -167,5 +167,6 @@ func TestFailuresPrintedOnce(t *testing.T) {
 	assert.NotContains(t, r.stdout, "--- Failed steps:")
 	assert.Contains(t, r.stdout, "scenarios (")
 	n := strings.Count(r.stdout, "HTTP status: expected 200, got 404 Not Found")
-	assert.Equal(t, 4, n, "each of the 4 failures once:\n%s", r.stdout)
+	assert.Equal(t, 1, n, "the 4 failures share one root cause, printed once:\n%s", r.stdout)
+	assert.Contains(t, r.stdout, "failed 4: Deactivate users › ", "the cause lists its 4 scenarios")
 }

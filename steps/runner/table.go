@@ -341,10 +341,12 @@ func (r *run) writeCauses(out io.Writer, cs []*cause) {
 		}
 		shown++
 		fmt.Fprintf(out, "\n  %s [%s] %s\n", c.label, c.grade, c.title())
+		text := c.message
 		if f := c.failure; f != nil {
-			for _, line := range headLines(f.Error(), 7) {
-				fmt.Fprintf(out, "      %s\n", line)
-			}
+			text = f.Error()
+		}
+		for _, line := range headLines(text, 7) {
+			fmt.Fprintf(out, "      %s\n", line)
 		}
 		var failed, blocked []string
 		for _, sc := range scenarios {

@@ -81,6 +81,7 @@ type cause struct {
 	label   string // "C1", "C2", … in order of severity, then of first appearance
 	grade   expect.Grade
 	failure *expect.Failure // the first failure seen
+	message string          // the first failed scenario's message, for a cause without a failure (no answer)
 	failed  []*scenario     // scenarios whose own subject failed on it
 	blocked []*scenario     // scenarios it blocked
 	seen    int             // times a tolerating step saw it in passing (findings)
@@ -128,6 +129,9 @@ func (r *run) causes() []*cause {
 		case o.status == statusFailed:
 			c := get(o.cause, o.grade, o.failure)
 			c.failed = append(c.failed, sc)
+			if c.message == "" {
+				c.message = o.message
+			}
 			if o.blockedBy != "" && o.blockedBy != o.cause {
 				b := get(o.blockedBy, expect.GradeOkta, o.blocker)
 				b.blocked = append(b.blocked, sc)
@@ -135,6 +139,9 @@ func (r *run) causes() []*cause {
 		case o.status == statusBlocked:
 			c := get(o.blockedBy, expect.GradeOkta, o.blocker)
 			c.blocked = append(c.blocked, sc)
+			if c.message == "" {
+				c.message = o.message
+			}
 		}
 	}
 	if r.suite != nil {
