@@ -92,21 +92,35 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 		for _, t := range sc.Tags {
 			c.Properties = append(c.Properties, junitProperty{"tag", t})
 		}
+		for _, p := range []junitProperty{{"scimcheck.grade", sc.Grade}, {"scimcheck.cause", sc.Cause}, {"scimcheck.blockedBy", sc.BlockedBy}} {
+			if p.Value != "" {
+				c.Properties = append(c.Properties, p)
+			}
+		}
 		body := problemText(sc)
-		switch sc.Status {
-		case StatusFailed:
+		switch {
+		case sc.Status == StatusFailed && belowGate(sc.Grade, s.FailOn):
+			// A failure below --fail-on does not fail the run, so it does not fail CI's view of it.
+			c.Skipped = &junitProblem{Message: fmt.Sprintf("finding at %s grade, below --fail-on %s: %s", sc.Grade, s.FailOn, firstLine(sc.Message)), Text: body}
+			suite.Skipped++
+			doc.Skipped++
+		case sc.Status == StatusBlocked:
+			c.Failure = &junitProblem{Message: "blocked by " + sc.BlockedBy + ": " + firstLine(sc.Message), Type: "blocked", Text: body}
+			suite.Failures++
+			doc.Failures++
+		case sc.Status == StatusFailed:
 			c.Failure = &junitProblem{Message: firstLine(sc.Message), Type: "failed", Text: body}
 			suite.Failures++
 			doc.Failures++
-		case StatusError:
+		case sc.Status == StatusError:
 			c.Error = &junitProblem{Message: firstLine(sc.Message), Type: "harness", Text: body}
 			suite.Errors++
 			doc.Errors++
-		case StatusWaived:
+		case sc.Status == StatusWaived:
 			c.Skipped = &junitProblem{Message: "waived: " + sc.Waiver, Text: body}
 			suite.Skipped++
 			doc.Skipped++
-		case StatusSkipped:
+		case sc.Status == StatusSkipped:
 			c.Skipped = &junitProblem{Message: sc.Message}
 			suite.Skipped++
 			doc.Skipped++
@@ -185,4 +199,13 @@ func fileOf(loc string) string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// belowGate reports whether a failure at grade does not fail a run gated at failOn: rfc under
+// review or okta, review under okta. An empty grade or gate never is.
+func belowGate(grade, failOn string) bool {
+	rank := map[string]int{"okta": 0, "review": 1, "rfc": 2}
+	g, ok1 := rank[grade]
+	f, ok2 := rank[failOn]
+	return ok1 && ok2 && g > f
 }

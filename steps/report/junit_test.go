@@ -118,3 +118,23 @@ func TestWriteJUnitOneSuitePerFeature(t *testing.T) {
 	assert.Equal(t, 1, doc.Suites[0].Tests)
 	assert.Equal(t, 4, doc.Suites[1].Tests)
 }
+
+func TestWriteJUnitGradesAndBlocks(t *testing.T) {
+	s := sampleSummary()
+	s.FailOn = "review"
+	s.Scenarios = []Scenario{
+		{Name: "op names in any case", Feature: "Deactivate users", Status: StatusFailed, Grade: "rfc", Cause: "C2", Message: "PATCH … HTTP/1.1"},
+		{Name: "itemsPerPage counts", Feature: "Import", Status: StatusFailed, Grade: "review", Cause: "C3", Message: "GET … HTTP/1.1"},
+		{Name: "deactivation", Feature: "Deactivate users", Status: StatusBlocked, BlockedBy: "C1", Message: "set-up broke"},
+	}
+	var b bytes.Buffer
+	require.NoError(t, WriteJUnit(&b, s))
+	out := b.String()
+	assert.Contains(t, out, `<skipped message="finding at rfc grade, below --fail-on review: PATCH … HTTP/1.1">`,
+		"an rfc failure does not fail a run gated at review, nor CI's view of it")
+	assert.Contains(t, out, `<failure message="GET … HTTP/1.1" type="failed">`, "a review failure fails a run gated at review")
+	assert.Contains(t, out, `<failure message="blocked by C1: set-up broke" type="blocked">`)
+	assert.Contains(t, out, `<property name="scimcheck.grade" value="rfc">`)
+	assert.Contains(t, out, `<property name="scimcheck.blockedBy" value="C1">`)
+	assert.Contains(t, out, `failures="2"`)
+}
