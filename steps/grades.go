@@ -31,6 +31,16 @@ var checkItemsPerPage = expect.Check{
 		"Okta QA rejected a server whose itemsPerPage echoed count (okta-wire §7, §9.4)",
 }
 
+// checkUserReadable: GET /Users/{id} answers 200, for a deactivated user too. Okta reads every
+// user by id before it updates, deactivates or reactivates it (okta-wire §3.1, §4, §5 [C]), so
+// it is at okta grade in any scenario, whatever the scenario's own subject.
+var checkUserReadable = expect.Check{
+	ID:    "user-readable",
+	Grade: expect.GradeOkta,
+	Okta: "Okta reads the user by id before every update, deactivation and reactivation: the task fails, " +
+		"and a deactivated user cannot be reactivated through the id Okta stored",
+}
+
 // scenarioGrade returns the grade that a scenario with tags gives the checks that name none:
 // GradeReview for @review, GradeRFC for @rfc, else GradeOkta.
 func scenarioGrade(tags []string) expect.Grade {

@@ -124,7 +124,7 @@ func (w *world) readBack(ctx context.Context, alias string, inactive bool) (*sci
 	if inactive || !u.active {
 		because = becauseStillThere
 	}
-	return ex, expect.Status(ex, http.StatusOK, because)
+	return ex, expect.Graded(expect.Status(ex, http.StatusOK, because), checkUserReadable)
 }
 
 // readBackShows: Then reading "ada" back shows "name.givenName" as "Augusta".
