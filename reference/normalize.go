@@ -20,6 +20,7 @@ type Resource = map[string]any
 // invalidSyntax, naming the attribute.
 func NormalizeResource(rt *ResourceType, body map[string]any) (Resource, error) {
 	out := Resource{}
+	seen := map[string]string{} // attribute → the key that named it
 	for k, v := range body {
 		if strings.EqualFold(k, "schemas") {
 			if _, ok := v.([]any); !ok && v != nil {
@@ -36,6 +37,9 @@ func NormalizeResource(rt *ResourceType, body map[string]any) (Resource, error) 
 				return nil, BadRequest(ScimTypeInvalidValue, "extension %q must be a JSON object, got %s", ext.ID, jsonType(v))
 			}
 			for ek, ev := range obj {
+				if err := once(seen, ext, ext.Attr(ek), k+"."+ek); err != nil {
+					return nil, err
+				}
 				if err := setNormalized(out, ext, ext.Attr(ek), ek, ev); err != nil {
 					return nil, err
 				}
@@ -51,16 +55,45 @@ func NormalizeResource(rt *ResourceType, body map[string]any) (Resource, error) 
 			} else {
 				a = rt.coreAttr(name)
 			}
+			if !strings.Contains(rest, ".") {
+				if err := once(seen, ext, a, k); err != nil {
+					return nil, err
+				}
+			}
 			if err := setNormalized(out, ext, a, rest, v); err != nil {
 				return nil, err
 			}
 			continue
+		}
+		if err := once(seen, nil, rt.coreAttr(k), k); err != nil {
+			return nil, err
 		}
 		if err := setNormalized(out, nil, rt.coreAttr(k), k, v); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// once records in seen that key names attribute a (of extension ext, nil for the core schema)
+// and returns a 400 invalidSyntax *Error when another key already named it: "userName" and
+// "USERNAME", or an extension attribute sent both nested and flattened. JSON objects have no
+// order, so storing either value would be a coin toss (RFC 7643 §2.1: names are
+// case-insensitive). Unknown and read-only attributes are ignored, as NormalizeResource does.
+func once(seen map[string]string, ext *Schema, a *Attribute, key string) error {
+	if a == nil || a.Mutability == ReadOnly {
+		return nil
+	}
+	id := a.Name
+	if ext != nil {
+		id = ext.ID + ":" + a.Name
+	}
+	if prev, ok := seen[id]; ok {
+		first, second := min(prev, key), max(prev, key)
+		return BadRequest(ScimTypeInvalidSyntax, "keys %q and %q both name attribute %q (attribute names are case-insensitive): send it once", first, second, a.Name)
+	}
+	seen[id] = key
+	return nil
 }
 
 // setNormalized stores v for attribute a (nil: unknown, ignored) into out, under ext's URN when
@@ -138,10 +171,14 @@ func NormalizeSingle(a *Attribute, v any) (any, error) {
 			return nil, BadRequest(ScimTypeInvalidValue, "attribute %q must be a JSON object, got %s", a.Name, jsonType(v))
 		}
 		out := map[string]any{}
+		seen := map[string]string{}
 		for k, sv := range obj {
 			s := a.Sub(k)
 			if s == nil || s.Mutability == ReadOnly {
 				continue
+			}
+			if err := once(seen, nil, s, k); err != nil {
+				return nil, err
 			}
 			nv, err := NormalizeSingle(s, sv)
 			if err != nil {

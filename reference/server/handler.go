@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -102,7 +103,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if h.opts.Log != nil {
-			h.opts.Log.Info("request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
+			h.opts.Log.Info("request", "method", r.Method, "path", r.URL.Path, "query", redactQuery(r.URL.RawQuery),
 				"status", sw.status, "duration", time.Since(start).Round(time.Microsecond).String())
 		}
 	}()
@@ -131,6 +132,37 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // cleanPath collapses doubled slashes; a trailing slash is trimmed by the router.
+// credentialParam reports whether a query parameter named name (any case) may carry a credential.
+func credentialParam(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "access_token", "token", "id_token", "refresh_token", "api_key", "apikey", "api-key", "key",
+		"password", "passwd", "pwd", "secret", "client_secret", "code", "auth", "authorization", "sig", "signature":
+		return true
+	}
+	return false
+}
+
+// redactQuery returns raw with the value of every credential-like parameter (access_token,
+// api_key, password, …, in any case) replaced by "[REDACTED]"; the other parameters, their
+// order and their encoding are kept as sent.
+func redactQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	pairs := strings.Split(raw, "&")
+	for i, p := range pairs {
+		k, _, hasValue := strings.Cut(p, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if hasValue && credentialParam(name) {
+			pairs[i] = k + "=[REDACTED]"
+		}
+	}
+	return strings.Join(pairs, "&")
+}
+
 func cleanPath(p string) string {
 	for strings.Contains(p, "//") {
 		p = strings.ReplaceAll(p, "//", "/")

@@ -99,12 +99,13 @@ func readBody(r *http.Request) ([]byte, error) {
 	return raw, nil
 }
 
-// readAll is io.ReadAll, with the buffer sized from the declared length (-1 when unknown; the
-// body reader enforces the limit).
+// readAll is io.ReadAll, with the first buffer sized from the declared length (-1 when
+// unknown) but never past 16 KiB: memory follows the bytes that arrive, not what a client
+// claims it will send (the body reader enforces the limit).
 func readAll(r io.Reader, length int64) ([]byte, error) {
 	size := 512
-	if length >= 0 && length < 1<<20 {
-		size = int(length) + 1 // room for the read that reports io.EOF
+	if length >= 0 {
+		size = int(min(length, 16<<10)) + 1 // room for the read that reports io.EOF
 	}
 	b := make([]byte, 0, size)
 	for {

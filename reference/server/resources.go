@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/scimcheck/scimcheck/reference"
 	"github.com/scimcheck/scimcheck/reference/patch"
@@ -85,13 +86,23 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *reference.R
 }
 
 // checkRequired returns 400 invalidValue when a required attribute (userName, a Group's
-// displayName) is missing.
+// displayName) is missing, only white space, or holds a control character: such a name
+// cannot be told apart from another when printed, and Okta never sends one.
 func checkRequired(rt *reference.ResourceType, res reference.Resource) error {
 	for _, a := range rt.Schema.Attributes {
-		if a.Required {
-			if _, ok := res[a.Name]; !ok {
-				return reference.BadRequest(reference.ScimTypeInvalidValue, "%q is required for a %s and is missing or empty", a.Name, rt.Name)
-			}
+		if !a.Required {
+			continue
+		}
+		v, ok := res[a.Name]
+		if !ok {
+			return reference.BadRequest(reference.ScimTypeInvalidValue, "%q is required for a %s and is missing or empty", a.Name, rt.Name)
+		}
+		s, _ := v.(string)
+		switch {
+		case s != "" && strings.TrimSpace(s) == "":
+			return reference.BadRequest(reference.ScimTypeInvalidValue, "%q is only white space (%q): a %s needs a name that can be read", a.Name, s, rt.Name)
+		case strings.IndexFunc(s, unicode.IsControl) >= 0:
+			return reference.BadRequest(reference.ScimTypeInvalidValue, "%q holds a control character (%q): a %s name must be printable text", a.Name, s, rt.Name)
 		}
 	}
 	return nil

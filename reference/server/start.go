@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -30,7 +31,23 @@ type Config struct {
 	SeedData string
 	// Handler options. A zero Token gets a random one (Running.Token).
 	Options Options
+	// ReadTimeout bounds reading one request, body included; default 30s. A client that
+	// stalls its upload is cut off then.
+	ReadTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection idle that long; default 60s.
+	IdleTimeout time.Duration
 }
+
+// Timeouts of the reference server's http.Server (Config's defaults).
+const (
+	readHeaderTimeout  = 10 * time.Second
+	defaultReadTimeout = 30 * time.Second
+	writeTimeout       = 60 * time.Second
+	defaultIdleTimeout = 60 * time.Second
+	// shutdownGrace is how long Close lets requests in flight finish before it closes their
+	// connections.
+	shutdownGrace = 3 * time.Second
+)
 
 // Running is a reference server serving on a real TCP listener.
 type Running struct {
@@ -80,7 +97,14 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	h := NewHandler(st, cfg.Options)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slogAdapter(cfg.Options.Log)}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       cmp.Or(cfg.ReadTimeout, defaultReadTimeout),
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       cmp.Or(cfg.IdleTimeout, defaultIdleTimeout),
+		ErrorLog:          slogAdapter(cfg.Options.Log),
+	}
 	run := &Running{
 		URL:     "http://" + ln.Addr().String() + BasePath,
 		Token:   cfg.Options.Token,
@@ -98,14 +122,18 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 	return run, nil
 }
 
-// Close stops serving (letting requests in flight finish for up to 5 s) and closes the store.
-// It may be called more than once, also concurrently (Start calls it when its context ends);
-// every call returns the first call's error.
+// Close stops serving (letting requests in flight finish for up to 3 s, then closing their
+// connections: a stalled upload does not hold it up) and closes the store. It may be called
+// more than once, also concurrently (Start calls it when its context ends); every call returns
+// the first call's error.
 func (r *Running) Close() error {
 	r.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		err := r.srv.Shutdown(ctx)
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = r.srv.Close() // the clients that did not finish in time lose their connection
+		}
 		if serr := <-r.done; err == nil && serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 			err = fmt.Errorf("serve: %w", serr)
 		}

@@ -83,6 +83,14 @@ func TestUserBadInput(t *testing.T) {
 		{"givenName a number", `{"userName":"a","name":{"givenName":1}}`, 400, reference.ScimTypeInvalidValue},
 		{"schemas not an array", `{"userName":"a","schemas":"x"}`, 400, reference.ScimTypeInvalidValue},
 		{"extension not an object", `{"userName":"a","` + reference.EnterpriseSchema + `":"x"}`, 400, reference.ScimTypeInvalidValue},
+		{"whitespace-only userName", `{"userName":" \t "}`, 400, reference.ScimTypeInvalidValue},
+		{"userName with a newline", `{"userName":"ada\nadmin"}`, 400, reference.ScimTypeInvalidValue},
+		{"userName with a NUL", `{"userName":"ada\u0000"}`, 400, reference.ScimTypeInvalidValue},
+		{"userName with DEL", `{"userName":"ada\u007f"}`, 400, reference.ScimTypeInvalidValue},
+		{"userName twice, in two cases", `{"userName":"a1","USERNAME":"a2"}`, 400, reference.ScimTypeInvalidSyntax},
+		{"givenName twice, in two cases", `{"userName":"a1","name":{"givenName":"A","GivenName":"B"}}`, 400, reference.ScimTypeInvalidSyntax},
+		{"department nested and flattened", `{"userName":"a1","` + reference.EnterpriseSchema + `":{"department":"x"},"` +
+			reference.EnterpriseSchema + `:department":"y"}`, 400, reference.ScimTypeInvalidSyntax},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,11 +101,22 @@ func TestUserBadInput(t *testing.T) {
 		r := c.send(req("POST", "/Users", "", "Content-Type: application/scim+json"))
 		assertSCIMError(t, r, 400, reference.ScimTypeInvalidSyntax)
 	})
+	t.Run("two keys naming one attribute are refused every time", func(t *testing.T) {
+		for range 50 { // Go's map order is random: a coin toss would pass some of these
+			r := c.do("POST", "/Users", `{"userName":"dup1","USERNAME":"dup2","emails":[{"value":"a@b.c"}]}`)
+			assertSCIMError(t, r, 400, reference.ScimTypeInvalidSyntax)
+			assert.Contains(t, r.JSON("detail").String(), `keys "USERNAME" and "userName" both name attribute "userName"`)
+		}
+	})
+	t.Run("a user name with inner spaces is fine", func(t *testing.T) {
+		c.must(201, "POST", "/Users", `{"userName":"Ada Lovelace"}`)
+		c.must(201, "POST", "/Users", `{"userName":"Zoë Ünïcode"}`)
+	})
 	t.Run("unknown attributes are ignored", func(t *testing.T) {
 		r := c.must(201, "POST", "/Users", `{"userName":"u1","favouriteColour":"blue","urn:okta:custom:1.0":{"x":1}}`)
 		assert.False(t, r.JSON("favouriteColour").Exists())
 	})
-	assert.Equal(t, int64(1), c.must(200, "GET", "/Users", "").JSON("totalResults").Int(), "no bad body created a user")
+	assert.Equal(t, int64(3), c.must(200, "GET", "/Users", "").JSON("totalResults").Int(), "no bad body created a user")
 }
 
 func TestGetUnknownUser(t *testing.T) {

@@ -147,6 +147,8 @@ func unreadable(ex *scim.Exchange) string {
 		return "the body did not arrive complete: " + ex.Err.Error()
 	case len(bytes.TrimSpace(ex.Response.Body)) == 0:
 		return "the body is empty"
+	case ex.TooDeep():
+		return fmt.Sprintf("the answer nests deeper than %d levels: %s", scim.MaxDepth, snippet(ex.Response.Body))
 	case !ex.IsJSON():
 		return "the body is not JSON: " + snippet(ex.Response.Body)
 	}

@@ -3,10 +3,12 @@ package runner
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -91,8 +93,22 @@ func notHTTP(t *testing.T) string {
 	return "http://" + ln.Addr().String() + "/scim/v2"
 }
 
+// gzipped returns b gzip-compressed.
+func gzipped(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var z bytes.Buffer
+	w, err := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	require.NoError(t, err)
+	_, err = w.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return z.Bytes()
+}
+
 func TestRunAgainstMisbehavingTargets(t *testing.T) {
-	huge := bytes.Repeat([]byte(" "), 11<<20) // past the client's 10 MiB cap
+	huge := bytes.Repeat([]byte(" "), 11<<20)             // past the client's 10 MiB cap
+	nested := bytes.Repeat([]byte("["), 6<<20)            // under the cap, deep enough to overflow a recursive parser
+	bomb := gzipped(t, bytes.Repeat([]byte("["), 64<<20)) // decodes past the cap; cut there
 	copy(huge, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[`)
 	tests := []struct {
 		name    string
@@ -165,6 +181,25 @@ func TestRunAgainstMisbehavingTargets(t *testing.T) {
 			want: []string{"body is larger than the client's cap of 10485760 bytes"},
 		},
 		{
+			name: "answers 6 MiB of nested arrays",
+			handler: answerProbe(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/scim+json")
+				_, _ = w.Write(nested)
+			}),
+			code: ExitFail,
+			want: []string{"the answer nests deeper than 512 levels"},
+		},
+		{
+			name: "answers a gzip bomb of nested arrays",
+			handler: answerProbe(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/scim+json")
+				w.Header().Set("Content-Encoding", "gzip")
+				_, _ = w.Write(bomb)
+			}),
+			code: ExitFail,
+			want: []string{"the answer nests deeper than 512 levels"},
+		},
+		{
 			name: "redirects",
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, "https://login.example.com/sso?from="+r.URL.Path, http.StatusFound)
@@ -218,8 +253,16 @@ func TestRunAgainstMisbehavingTargets(t *testing.T) {
 			if tc.code == ExitPass {
 				o.Timeout = 5 * time.Second
 			}
+			if tc.code == ExitFail {
+				o.ReportDir = t.TempDir()
+			}
 			r := runOpts(t, o, 30*time.Second)
 			assert.Equal(t, tc.code, r.code, r.dump())
+			if o.ReportDir != "" {
+				for _, f := range []string{"summary.json", "junit.xml", "report.html"} {
+					assert.FileExists(t, filepath.Join(o.ReportDir, f), "a failed run writes its reports")
+				}
+			}
 			all := r.stdout + r.stderr
 			for _, w := range tc.want {
 				assert.Contains(t, all, w, r.dump())

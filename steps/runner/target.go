@@ -210,6 +210,9 @@ func diagnose(ex *scim.Exchange) []string {
 	switch {
 	case r.Truncated:
 		out = append(out, fmt.Sprintf("body is larger than the client's cap of %d bytes; it was cut there", len(r.Body)))
+	case ex.TooDeep():
+		out = append(out, fmt.Sprintf("body nests deeper than %d levels (%d bytes): scimcheck refuses to parse it",
+			scim.MaxDepth, len(r.Body)))
 	case len(r.Body) > 0 && !ex.IsJSON():
 		out = append(out, fmt.Sprintf("body is not JSON (Content-Type %q, %d bytes, starting %q): Okta parses every answer as JSON",
 			r.Header.Get("Content-Type"), len(r.Body), ex.Redact(snippet(r.Body, 40))))

@@ -82,7 +82,14 @@ type parsedBody struct {
 	body  []byte // the Response.Body it describes (a new body is parsed again)
 	valid bool
 	text  string // the body as a string, when valid
+	// tooDeep reports that the body nests deeper than MaxDepth: it was not parsed at all.
+	tooDeep bool
 }
+
+// MaxDepth is how deep a response body may nest arrays and objects. SCIM bodies nest a few
+// levels; a deeper one is hostile, and JSON validation recurses once a level, so it is refused
+// before any parser sees it.
+const MaxDepth = 512
 
 // parse returns what the response body holds, parsing it on first use.
 func (ex *Exchange) parse() *parsedBody {
@@ -91,11 +98,39 @@ func (ex *Exchange) parse() *parsedBody {
 		return p
 	}
 	p := &parsedBody{body: b}
-	if len(bytes.TrimSpace(b)) > 0 && gjson.ValidBytes(b) {
+	switch {
+	case nestsDeeper(b, MaxDepth):
+		p.tooDeep = true
+	case len(bytes.TrimSpace(b)) > 0 && gjson.ValidBytes(b):
 		p.valid, p.text = true, string(b)
 	}
 	ex.parsed.Store(p)
 	return p
+}
+
+// nestsDeeper reports whether b opens more than limit arrays or objects at once, outside
+// strings. It reads b once, without recursion or allocation; it does not validate.
+func nestsDeeper(b []byte, limit int) bool {
+	depth, inString, escaped := 0, false, false
+	for _, c := range b {
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString:
+			inString = c != '"'
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if depth++; depth > limit {
+				return true
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return false
 }
 
 // sameSlice reports whether a and b are the same bytes: the same array and length.
@@ -117,6 +152,10 @@ const renderMax = 64 << 10
 // Response.Body must not be modified in place once it has been asked about (assigning a new
 // body is fine).
 func (ex *Exchange) IsJSON() bool { return ex.parse().valid }
+
+// TooDeep reports whether the response body nests arrays or objects deeper than MaxDepth;
+// such a body is not parsed, and IsJSON reports false.
+func (ex *Exchange) TooDeep() bool { return ex.parse().tooDeep }
 
 // JSON returns the parsed response body, or the zero gjson.Result when it is not valid JSON.
 // Values are raw: pass what you print through Redact.

@@ -185,6 +185,29 @@ func TestJSON(t *testing.T) {
 	}
 }
 
+func TestTooDeep(t *testing.T) {
+	nested := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	tests := []struct {
+		name    string
+		body    string
+		tooDeep bool
+		isJSON  bool
+	}{
+		{"at the limit", nested(MaxDepth), false, true},
+		{"one past the limit", nested(MaxDepth + 1), true, false},
+		{"objects past the limit", strings.Repeat(`{"a":`, MaxDepth+1) + "1" + strings.Repeat("}", MaxDepth+1), true, false},
+		{"brackets in strings do not count", `["` + strings.Repeat("[", 2*MaxDepth) + `\"{"]`, false, true},
+		{"6 MiB of [", strings.Repeat("[", 6<<20), true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ex := &Exchange{Response: RecordedResponse{Body: []byte(tt.body)}}
+			assert.Equal(t, tt.tooDeep, ex.TooDeep())
+			assert.Equal(t, tt.isJSON, ex.IsJSON())
+		})
+	}
+}
+
 func TestRequestLine(t *testing.T) {
 	ex := &Exchange{Request: RecordedRequest{Method: "PATCH", URL: "https://h.example:8443/scim/v2/Users/a%2Fb?x=%22y%22"}}
 	assert.Equal(t, "PATCH /scim/v2/Users/a%2Fb?x=%22y%22 HTTP/1.1", ex.RequestLine())
