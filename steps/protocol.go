@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cucumber/godog"
+	"github.com/tidwall/gjson"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
@@ -202,4 +203,21 @@ func rememberID(ctx context.Context, path, alias string) error {
 		u.firstID = id
 	}
 	return nil
+}
+
+// appAdvertises: Given the app advertises "etag" in its ServiceProviderConfig. A scenario about
+// an optional feature runs only where discovery says the server has it (RFC 7643 §5:
+// "<feature>.supported"); elsewhere it is skipped with the reason, and a skip never reads as a
+// pass nor as a failure.
+func appAdvertises(ctx context.Context, feature string) error {
+	w := worldFromContext(ctx)
+	ex, err := w.send(ctx, get("/ServiceProviderConfig"))
+	if err != nil {
+		return err
+	}
+	if ex.Response.StatusCode == http.StatusOK && ex.IsJSON() && ex.JSON().Get(feature+".supported").Type == gjson.True {
+		return nil
+	}
+	return fmt.Errorf("%w: %s not advertised (GET /ServiceProviderConfig answered %s without %s.supported true)",
+		godog.ErrSkip, feature, ex.Response.Status, feature)
 }

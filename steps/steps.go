@@ -79,6 +79,7 @@ var stepDefs = []stepDef{
 	step(`^Okta imports (users|groups)(?: again)?$`, oktaImports),
 
 	// Protocol level: one request.
+	step(`^the app advertises "(\w+)" in its ServiceProviderConfig$`, appAdvertises),
 	step(`^the client uses the headers of Okta's spec test$`, usesSpecHeaders),
 	step(`^the client's next request carries the Authorization header "([^"]*)"$`, nextAuth),
 	step(`^the client's next request carries no Authorization header$`, nextNoAuth),

@@ -66,6 +66,7 @@ Feature: Update user attributes
 
   @should @rfc
   Scenario: meta.version changes when Okta writes (RFC 7644 §3.14)
+    Given the app advertises "etag" in its ServiceProviderConfig
     When the client sends GET "/Users/{ada}"
     And the client remembers the JSON at "meta.version" as "before"
     And Okta changes the first name of "ada" to "Augusta"

@@ -273,3 +273,32 @@ func TestRunAgainstMisbehavingTargets(t *testing.T) {
 		})
 	}
 }
+
+// TestUnadvertisedFeatureIsSkipped checks that a scenario about an optional feature (etag) is
+// skipped, with the reason, against a server whose /ServiceProviderConfig does not advertise it,
+// and runs where it does: neither a pass nor a failure.
+func TestUnadvertisedFeatureIsSkipped(t *testing.T) {
+	ref, err := server.Start(t.Context(), server.Config{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ref.Close() })
+	h := ref.Handler
+	noETag := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/ServiceProviderConfig") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/scim+json")
+		_, _ = io.WriteString(w, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],`+
+			`"patch":{"supported":true},"filter":{"supported":true,"maxResults":200},"etag":{"supported":false}}`)
+	}))
+	t.Cleanup(noETag.Close)
+	name := "^meta.version changes when Okta writes"
+	r := runOpts(t, Options{Target: noETag.URL + server.BasePath, Token: ref.Token, Name: name}, runLimit)
+	assert.Equal(t, ExitPass, r.code, r.dump())
+	assert.Contains(t, r.stdout, "skipped: etag not advertised", r.dump())
+	assert.Regexp(t, `(?m)^Update user attributes +skip `, r.stdout)
+
+	r = runOpts(t, Options{Target: ref.URL, Token: ref.Token, Name: name}, runLimit)
+	assert.Equal(t, ExitPass, r.code, r.dump())
+	assert.Regexp(t, `(?m)^Update user attributes +works `, r.stdout, "the reference advertises etag, so the scenario runs")
+}
