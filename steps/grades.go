@@ -2,10 +2,12 @@ package steps
 
 import (
 	"errors"
+	"net/http"
 	"slices"
 	"sync"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
+	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
 // Grades. A check that names no grade of its own takes its scenario's: the scenario's tag
@@ -39,6 +41,19 @@ var checkUserReadable = expect.Check{
 	Grade: expect.GradeOkta,
 	Okta: "Okta reads the user by id before every update, deactivation and reactivation: the task fails, " +
 		"and a deactivated user cannot be reactivated through the id Okta stored",
+}
+
+// checkCreated201: a POST that creates answers 201, not 200. Okta's runtime takes either and
+// stores the id (okta-wire §2.3, §6.1 [C]); its spec test checks for 201 (§8.2 step 11).
+var checkCreated201 = expect.Check{
+	ID:    "create-201",
+	Grade: expect.GradeReview,
+	Okta:  "Okta's runtime accepts 200 or 201 with the created resource, so provisioning works; Okta's SPEC test checks for 201",
+}
+
+// created201 checks that the POST of ex answered 201 Created, at checkCreated201's grade.
+func created201(ex *scim.Exchange, because string) error {
+	return expect.Graded(expect.Status(ex, http.StatusCreated, because), checkCreated201)
 }
 
 // scenarioGrade returns the grade that a scenario with tags gives the checks that name none:

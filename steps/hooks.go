@@ -16,6 +16,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/scimcheck/scimcheck/features"
+	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
@@ -74,6 +75,10 @@ func (s *Suite) after(ctx context.Context, sc *godog.Scenario, err error) (conte
 		r.Status, r.Message = "skipped", strings.TrimSpace(strings.TrimPrefix(err.Error(), godog.ErrSkip.Error()))
 	default:
 		r.Status, r.Message = "failed", err.Error()
+		r.Grade = expect.GradeOkta // a request that got no usable answer fails Okta's task
+		if g, ok := expect.GradeOf(err); ok {
+			r.Grade = g
+		}
 		ctx = godog.Attach(ctx, godog.Attachment{Body: w.transcript(), FileName: "transcript.txt", MediaType: "text/plain"})
 	}
 	r.Steps = append([]StepResult(nil), w.steps...)

@@ -47,12 +47,14 @@ type Suite struct {
 // Result is the outcome of one scenario.
 type Result struct {
 	// ID is the scenario's godog pickle id, unique within a run (two outline rows may share a name).
-	ID       string
-	Name     string
-	Feature  string
-	Tags     []string
-	Status   string // "passed", "failed" or "skipped"
-	Message  string // the failure message, or why it was skipped
+	ID      string
+	Name    string
+	Feature string
+	Tags    []string
+	Status  string // "passed", "failed" or "skipped"
+	Message string // the failure message, or why it was skipped
+	// Grade is how much a failure matters (okta, review or rfc); "" unless Status is "failed".
+	Grade    expect.Grade
 	Duration time.Duration
 	Steps    []StepResult
 	// Detours are the okta-grade failures of Okta's own set-up that the scenario went around to
