@@ -70,60 +70,88 @@ type QuirkInfo struct {
 	Name   Quirk
 	Breaks string // what the server gets wrong, in the vendor's terms
 	Report string // the real-world report it mirrors (okta-wire.md section or source)
+	// Grade is how much the defect matters, declared from okta-wire.md's evidence before any
+	// run: "okta" (Okta's runtime breaks), "review" (Okta's OIN review rejects it) or "rfc"
+	// (only the RFC requires it). The mutation matrix fails when a review or rfc quirk fails a
+	// scenario at okta grade: a check stricter than Okta.
+	Grade string
+}
+
+// quirkGrades declares the quirks below okta grade, each from its evidence in okta-wire.md;
+// every other quirk is at okta grade.
+func quirkGrades() map[Quirk]string {
+	return map[Quirk]string{
+		QuirkItemsPerPageEchoesCount: "review", // §7, §9.4 [C3]: Okta QA rejected it; Okta pages by startIndex and totalResults
+		QuirkCreate200:               "review", // §2.3 [C]: Okta takes 200 or 201; §8.2 step 11: the SPEC test wants 201
+		QuirkPatch204:                "review", // §4 [C]: Okta takes 204; §8.3: the 2023 SPEC test reads the PATCH body
+		QuirkJSONContentTypeRejected: "review", // §8.1 [C]: only the SPEC test labels bodies application/json
+		QuirkPagingParamsRequired:    "review", // §8.2 [C]: only the SPEC test omits startIndex and count
+		Quirk401WithoutBody:          "review", // §8.2 step 21 [C]: the SPEC test checks the 401 body
+		QuirkNo401:                   "review", // §8.2 step 21 [C]: the SPEC test sends a wrong token; Okta sends the right one
+		QuirkOpCaseSensitive:         "rfc",    // RFC 7644 §3.5.2: Okta sends "replace" in lower case
+		QuirkVersionUnchanged:        "rfc",    // RFC 7644 §3.14: Okta sends no If-Match
+		QuirkPasswordReturned:        "rfc",    // RFC 7643 §4.1.1: Okta never reads the password back
+	}
 }
 
 // QuirkCatalogue lists every quirk with what it breaks and where it was seen, sorted by name.
 func QuirkCatalogue() []QuirkInfo {
 	list := []QuirkInfo{
-		{QuirkUserNameCaseSensitive, "userName eq lookups and uniqueness are case-sensitive", "okta-wire §2.2, §8.2 step 17; Okta support 'Existing SCIM user being created at assignment'"},
-		{QuirkFilterIgnored, "the filter query parameter is ignored and every user is returned", "okta-wire §2.2; Okta then links the wrong user"},
-		{QuirkFilter404, "a filter with no match answers 404 instead of an empty ListResponse", "okta-wire §8.2 step 5 (Okta's spec test fails on 404)"},
-		{QuirkCountsAsStrings, "totalResults, startIndex and itemsPerPage are JSON strings", "okta-wire §2.2, §9.4 (Okta community: startIndex \"1\" made sync fail silently)"},
-		{QuirkItemsPerPageEchoesCount, "itemsPerPage echoes the requested count instead of the number returned", "okta-wire §7 (ory/polis#4054, rejected by Okta QA)"},
-		{QuirkPageCap50, "list pages are capped at 50 resources even when count=100 is asked", "okta-wire §7 (Okta steps startIndex by 100 and skips the rest)"},
-		{QuirkNo409OnDuplicate, "a POST with an existing userName creates a second user instead of 409", "okta-wire §2.5, §8.2 step 15"},
-		{QuirkCreate200, "POST /Users and /Groups answer 200 instead of 201", "okta-wire §2.3, §8.2 step 11"},
-		{QuirkCreateEmptyBody, "POST answers 201 with an empty body", "okta-wire §2.3 (Okta: 'Create new user returned empty user')"},
-		{QuirkInactiveUser404, "GET /Users/{id} answers 404 for a deactivated user", "okta-wire §4, §9.4 (Okta CRUD test fails)"},
-		{QuirkInactiveHiddenInFilter, "filter look-ups leave out deactivated users", "okta-wire §5, §11 item 18 (devforum 27262: re-assignment POSTs a duplicate and gets 409)"},
-		{QuirkPathlessPatchRejected, "a PATCH operation without a path is rejected", "okta-wire §4, §9.3 (keycloak-scim-server#95: 'Unsupported attribute: null')"},
-		{QuirkOpCaseSensitive, "PATCH op names are matched case-sensitively (\"Replace\" is rejected)", "RFC 7644 §3.5.2 (op values are case-insensitive; Entra sends \"Replace\")"},
-		{QuirkPatchActiveIgnored, "PATCH replace of active is accepted but not applied", "okta-wire §4 (deactivation silently does nothing)"},
-		{QuirkPutRejectsReadOnly, "PUT rejects the echoed id, meta and groups with 400", "okta-wire §3.1 (Okta's read-modify-write PUT echoes read-only fields)"},
-		{QuirkMemberAddDuplicates, "adding an existing member adds it a second time", "okta-wire §6.1 (Okta POSTs a group with members, then PATCH-adds the same members)"},
-		{QuirkRemoveNonMemberError, "removing a user who is not a member answers 400", "okta-wire §11 item 29"},
-		{QuirkRenameRejectsID, "a group rename whose value carries id is rejected with 400 mutability", "okta-wire §6.4 (Okta sends id inside the rename value)"},
-		{QuirkMembersReplaceIgnored, "PATCH replace of members (Push Now) leaves membership unchanged", "okta-wire §6.5, Okta QA C9316"},
-		{QuirkNonJSONErrors, "error responses carry a text/plain body", "okta-wire §1.2 (keycloak-scim-server#114: Okta reports 'Unrecognized token')"},
-		{QuirkJSONContentTypeOnly, "request bodies labelled application/scim+json are rejected with 415", "okta-wire §1.1 (Okta sends application/scim+json; charset=utf-8)"},
-		{Quirk401WithoutBody, "401 answers carry no SCIM error body", "okta-wire §1.4, §8.2 step 21"},
-		{QuirkNo401, "requests without valid credentials are served", "okta-wire §1.4, §8.2 step 21"},
-		{QuirkStartIndexIgnored, "startIndex is ignored: every page is the first page", "okta-wire §7 (import sees the first 100 users again and again)"},
-		{QuirkUnstableOrder, "list order changes between requests", "okta-wire §7 ('ordering must be stable across pages')"},
-		{QuirkUserNameChangeRejected, "PUT with a new userName for the same id is rejected", "okta-wire §3.2 (Okta pushes username changes as profile updates)"},
-		{QuirkPutDropsNewAttributes, "PUT ignores attributes the user did not have before (e.g. phoneNumbers)", "okta-wire §8.3 'Update User' (phoneNumbers must be echoed)"},
-		{QuirkPatch204, "PATCH answers 204 without a body", "okta-wire §4, §8.3 (Okta's 2023 spec test requires 200 with the resource)"},
-		{QuirkFilterOnEmail, "userName eq filters match the primary email instead of userName", "okta-wire §9.4 (sourcegraph#49016: not found, POST, 409)"},
-		{QuirkPasswordReturned, "responses include the user's password", "RFC 7643 §4.1.1 (password is returned 'never')"},
-		{QuirkActiveAsString, "active is returned as the string \"true\" or \"false\"", "RFC 7643 §4.1.1 (active is a boolean); okta-wire §2.3"},
-		{QuirkGroupDelete200, "DELETE /Groups/{id} answers 200 with a body instead of 204", "okta-wire §6.6, §8.3 'Delete Group' (expects 204)"},
-		{QuirkRemoveAllMembers, "removing one member by filter empties the whole group", "okta-wire §6.5 (remove path members[value eq \"…\"])"},
-		{QuirkRenameIgnored, "a group rename (PATCH, or an AIW app's PUT) is accepted but displayName stays the same", "okta-wire §6.4, §6.5"},
-		{QuirkVersionUnchanged, "meta.version and the ETag stay the same after a write", "RFC 7644 §3.14 (versions change on every modification)"},
-		{QuirkStatus500, "every authenticated request answers 500", "okta-wire §9.1 (a server that is down)"},
-		{QuirkPlusNotDecoded, "a \"+\" in the query string is not decoded as a space, so Okta's older filter=userName+eq+\"…\" look-ups fail with 400", "okta-wire §2.2 (Okta's 2018 capture GET /v2/Users?filter=userName+eq+%22jane.doe%40example.com%22)"},
-		{QuirkEmptyValueRejected, "PUT or PATCH with an attribute emptied to \"\" answers 400 instead of clearing it", "okta-wire §8.6 QA C9337 'push empty values: no errors encountered because of empty values', §11 item 14"},
-		{QuirkPutMergesOmitted, "PUT keeps the attributes it was not sent (a merge, not a replace), so Okta's \"push empty values\" never clears anything", "okta-wire §3.1, §8.6 QA C9337; RFC 7644 §3.5.1 (PUT replaces the whole resource)"},
-		{QuirkUnknownID500, "an id the server does not know answers 500 instead of 404", "okta-wire §8.2 steps 7 and 23 (ids such as 010101001010101011001010101011 that are not even UUIDs), §11 items 5 and 27"},
-		{QuirkCountIgnored, "count is ignored: a list answer holds every resource, e.g. all users for the connection test's count=2", "okta-wire §2.1 (Test API Credentials sends count=2), §7 (import pages with count=100)"},
-		{QuirkPagingParamsRequired, "a list request without startIndex or count answers 400, though both are optional", "okta-wire §8.2 steps 5, 9, 17 and 19 (the spec test sends GET /Groups and filters without them); RFC 7644 §3.4.2.4"},
-		{QuirkJSONContentTypeRejected, "request bodies labelled application/json are rejected with 415", "okta-wire §1.1, §8.1 (Okta's spec test POSTs with Content-Type: application/json)"},
-		{QuirkPutIgnoresActive, "PUT /Users/{id} ignores active, so AIW apps can neither deactivate nor reactivate", "okta-wire §0, §4, §5 (AIW apps deactivate with a PUT of the whole user; devforum 27262)"},
-		{QuirkPutNotSaved, "PUT /Users/{id} answers 200 with the change but does not save it: the next GET shows the old user", "okta-wire §3.1, §8.5 (Okta's CRUD test reads the user back after each change)"},
-		{QuirkGroupPutKeepsMembers, "PUT /Groups/{id} renames the group but keeps its old members", "okta-wire §6.5, §8.3 'Remove Group Members w/ PUT' (AIW apps push membership only with PUT)"},
-		{QuirkMemberPatchCap50, "a group PATCH with more than 50 member changes answers 400 tooMany, below Okta's batch of 100", "okta-wire §6.5 (OIN batch size 100–1000, default 100; ory/polis#4080 saw 256)"},
-		{QuirkUnchangedNameConflict, "a rename PATCH to the group's current name answers 409, and Okta sends one with every membership push", "okta-wire §6.4 ('the group name update operation is triggered each time there's a group membership update')"},
-		{QuirkGroupDeleteDeactivates, "DELETE /Groups/{id} also deactivates the group's members", "okta-wire §6.6 (deleting a pushed group leaves its users alone; Okta QA C9318)"},
+		{QuirkUserNameCaseSensitive, "userName eq lookups and uniqueness are case-sensitive", "okta-wire §2.2, §8.2 step 17; Okta support 'Existing SCIM user being created at assignment'", ""},
+		{QuirkFilterIgnored, "the filter query parameter is ignored and every user is returned", "okta-wire §2.2; Okta then links the wrong user", ""},
+		{QuirkFilter404, "a filter with no match answers 404 instead of an empty ListResponse", "okta-wire §8.2 step 5 (Okta's spec test fails on 404)", ""},
+		{QuirkCountsAsStrings, "totalResults, startIndex and itemsPerPage are JSON strings", "okta-wire §2.2, §9.4 (Okta community: startIndex \"1\" made sync fail silently)", ""},
+		{QuirkItemsPerPageEchoesCount, "itemsPerPage echoes the requested count instead of the number returned", "okta-wire §7 (ory/polis#4054, rejected by Okta QA)", ""},
+		{QuirkPageCap50, "list pages are capped at 50 resources even when count=100 is asked", "okta-wire §7 (Okta steps startIndex by 100 and skips the rest)", ""},
+		{QuirkNo409OnDuplicate, "a POST with an existing userName creates a second user instead of 409", "okta-wire §2.5, §8.2 step 15", ""},
+		{QuirkCreate200, "POST /Users and /Groups answer 200 instead of 201", "okta-wire §2.3, §8.2 step 11", ""},
+		{QuirkCreateEmptyBody, "POST answers 201 with an empty body", "okta-wire §2.3 (Okta: 'Create new user returned empty user')", ""},
+		{QuirkInactiveUser404, "GET /Users/{id} answers 404 for a deactivated user", "okta-wire §4, §9.4 (Okta CRUD test fails)", ""},
+		{QuirkInactiveHiddenInFilter, "filter look-ups leave out deactivated users", "okta-wire §5, §11 item 18 (devforum 27262: re-assignment POSTs a duplicate and gets 409)", ""},
+		{QuirkPathlessPatchRejected, "a PATCH operation without a path is rejected", "okta-wire §4, §9.3 (keycloak-scim-server#95: 'Unsupported attribute: null')", ""},
+		{QuirkOpCaseSensitive, "PATCH op names are matched case-sensitively (\"Replace\" is rejected)", "RFC 7644 §3.5.2 (op values are case-insensitive; Entra sends \"Replace\")", ""},
+		{QuirkPatchActiveIgnored, "PATCH replace of active is accepted but not applied", "okta-wire §4 (deactivation silently does nothing)", ""},
+		{QuirkPutRejectsReadOnly, "PUT rejects the echoed id, meta and groups with 400", "okta-wire §3.1 (Okta's read-modify-write PUT echoes read-only fields)", ""},
+		{QuirkMemberAddDuplicates, "adding an existing member adds it a second time", "okta-wire §6.1 (Okta POSTs a group with members, then PATCH-adds the same members)", ""},
+		{QuirkRemoveNonMemberError, "removing a user who is not a member answers 400", "okta-wire §11 item 29", ""},
+		{QuirkRenameRejectsID, "a group rename whose value carries id is rejected with 400 mutability", "okta-wire §6.4 (Okta sends id inside the rename value)", ""},
+		{QuirkMembersReplaceIgnored, "PATCH replace of members (Push Now) leaves membership unchanged", "okta-wire §6.5, Okta QA C9316", ""},
+		{QuirkNonJSONErrors, "error responses carry a text/plain body", "okta-wire §1.2 (keycloak-scim-server#114: Okta reports 'Unrecognized token')", ""},
+		{QuirkJSONContentTypeOnly, "request bodies labelled application/scim+json are rejected with 415", "okta-wire §1.1 (Okta sends application/scim+json; charset=utf-8)", ""},
+		{Quirk401WithoutBody, "401 answers carry no SCIM error body", "okta-wire §1.4, §8.2 step 21", ""},
+		{QuirkNo401, "requests without valid credentials are served", "okta-wire §1.4, §8.2 step 21", ""},
+		{QuirkStartIndexIgnored, "startIndex is ignored: every page is the first page", "okta-wire §7 (import sees the first 100 users again and again)", ""},
+		{QuirkUnstableOrder, "list order changes between requests", "okta-wire §7 ('ordering must be stable across pages')", ""},
+		{QuirkUserNameChangeRejected, "PUT with a new userName for the same id is rejected", "okta-wire §3.2 (Okta pushes username changes as profile updates)", ""},
+		{QuirkPutDropsNewAttributes, "PUT ignores attributes the user did not have before (e.g. phoneNumbers)", "okta-wire §8.3 'Update User' (phoneNumbers must be echoed)", ""},
+		{QuirkPatch204, "PATCH answers 204 without a body", "okta-wire §4, §8.3 (Okta's 2023 spec test requires 200 with the resource)", ""},
+		{QuirkFilterOnEmail, "userName eq filters match the primary email instead of userName", "okta-wire §9.4 (sourcegraph#49016: not found, POST, 409)", ""},
+		{QuirkPasswordReturned, "responses include the user's password", "RFC 7643 §4.1.1 (password is returned 'never')", ""},
+		{QuirkActiveAsString, "active is returned as the string \"true\" or \"false\"", "RFC 7643 §4.1.1 (active is a boolean); okta-wire §2.3", ""},
+		{QuirkGroupDelete200, "DELETE /Groups/{id} answers 200 with a body instead of 204", "okta-wire §6.6, §8.3 'Delete Group' (expects 204)", ""},
+		{QuirkRemoveAllMembers, "removing one member by filter empties the whole group", "okta-wire §6.5 (remove path members[value eq \"…\"])", ""},
+		{QuirkRenameIgnored, "a group rename (PATCH, or an AIW app's PUT) is accepted but displayName stays the same", "okta-wire §6.4, §6.5", ""},
+		{QuirkVersionUnchanged, "meta.version and the ETag stay the same after a write", "RFC 7644 §3.14 (versions change on every modification)", ""},
+		{QuirkStatus500, "every authenticated request answers 500", "okta-wire §9.1 (a server that is down)", ""},
+		{QuirkPlusNotDecoded, "a \"+\" in the query string is not decoded as a space, so Okta's older filter=userName+eq+\"…\" look-ups fail with 400", "okta-wire §2.2 (Okta's 2018 capture GET /v2/Users?filter=userName+eq+%22jane.doe%40example.com%22)", ""},
+		{QuirkEmptyValueRejected, "PUT or PATCH with an attribute emptied to \"\" answers 400 instead of clearing it", "okta-wire §8.6 QA C9337 'push empty values: no errors encountered because of empty values', §11 item 14", ""},
+		{QuirkPutMergesOmitted, "PUT keeps the attributes it was not sent (a merge, not a replace), so Okta's \"push empty values\" never clears anything", "okta-wire §3.1, §8.6 QA C9337; RFC 7644 §3.5.1 (PUT replaces the whole resource)", ""},
+		{QuirkUnknownID500, "an id the server does not know answers 500 instead of 404", "okta-wire §8.2 steps 7 and 23 (ids such as 010101001010101011001010101011 that are not even UUIDs), §11 items 5 and 27", ""},
+		{QuirkCountIgnored, "count is ignored: a list answer holds every resource, e.g. all users for the connection test's count=2", "okta-wire §2.1 (Test API Credentials sends count=2), §7 (import pages with count=100)", ""},
+		{QuirkPagingParamsRequired, "a list request without startIndex or count answers 400, though both are optional", "okta-wire §8.2 steps 5, 9, 17 and 19 (the spec test sends GET /Groups and filters without them); RFC 7644 §3.4.2.4", ""},
+		{QuirkJSONContentTypeRejected, "request bodies labelled application/json are rejected with 415", "okta-wire §1.1, §8.1 (Okta's spec test POSTs with Content-Type: application/json)", ""},
+		{QuirkPutIgnoresActive, "PUT /Users/{id} ignores active, so AIW apps can neither deactivate nor reactivate", "okta-wire §0, §4, §5 (AIW apps deactivate with a PUT of the whole user; devforum 27262)", ""},
+		{QuirkPutNotSaved, "PUT /Users/{id} answers 200 with the change but does not save it: the next GET shows the old user", "okta-wire §3.1, §8.5 (Okta's CRUD test reads the user back after each change)", ""},
+		{QuirkGroupPutKeepsMembers, "PUT /Groups/{id} renames the group but keeps its old members", "okta-wire §6.5, §8.3 'Remove Group Members w/ PUT' (AIW apps push membership only with PUT)", ""},
+		{QuirkMemberPatchCap50, "a group PATCH with more than 50 member changes answers 400 tooMany, below Okta's batch of 100", "okta-wire §6.5 (OIN batch size 100–1000, default 100; ory/polis#4080 saw 256)", ""},
+		{QuirkUnchangedNameConflict, "a rename PATCH to the group's current name answers 409, and Okta sends one with every membership push", "okta-wire §6.4 ('the group name update operation is triggered each time there's a group membership update')", ""},
+		{QuirkGroupDeleteDeactivates, "DELETE /Groups/{id} also deactivates the group's members", "okta-wire §6.6 (deleting a pushed group leaves its users alone; Okta QA C9318)", ""},
+	}
+	grades := quirkGrades()
+	for i := range list {
+		if list[i].Grade = grades[list[i].Name]; list[i].Grade == "" {
+			list[i].Grade = "okta"
+		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return list

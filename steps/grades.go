@@ -56,6 +56,14 @@ func created201(ex *scim.Exchange, because string) error {
 	return expect.Graded(expect.Status(ex, http.StatusCreated, because), checkCreated201)
 }
 
+// checkPasswordNeverReturned: the password is never returned (RFC 7643 §4.1.1). Okta does not
+// read it back, so only the RFC cares; it is a finding in any scenario.
+var checkPasswordNeverReturned = expect.Check{
+	ID:    "password-never-returned",
+	Grade: expect.GradeRFC,
+	Okta:  "Okta never reads the password back, so provisioning and the OIN review are unaffected; RFC 7643 says it is returned \"never\"",
+}
+
 // scenarioGrade returns the grade that a scenario with tags gives the checks that name none:
 // GradeReview for @review, GradeRFC for @rfc, else GradeOkta.
 func scenarioGrade(tags []string) expect.Grade {

@@ -135,6 +135,7 @@ func TestMutationMatrix(t *testing.T) {
 	}
 	m := runMatrix(t, quirks)
 	checkDiagnoses(t, m)
+	checkGrades(t, m)
 	if testing.Short() {
 		checkRows(t, m)
 		return
@@ -150,6 +151,7 @@ type matrix struct {
 	scenarios []scenarioRow
 	kills     map[reference.Quirk][]int    // indexes into scenarios, in run order
 	messages  map[reference.Quirk][]string // the killed scenarios' messages, in run order
+	grades    map[reference.Quirk][]string // the killed scenarios' failure grades, in run order
 }
 
 // scenarioRow is one scenario: a short id (capability and position) and "Feature / Scenario".
@@ -182,7 +184,7 @@ func runMatrix(t *testing.T, quirks []reference.Quirk) *matrix {
 	t.Logf("%d suite runs (no quirk, then %d quirks) in %s", len(quirks)+1, len(quirks), time.Since(start).Round(100*time.Millisecond))
 	require.False(t, t.Failed(), "a suite run failed to complete")
 
-	m := &matrix{kills: map[reference.Quirk][]int{}, messages: map[reference.Quirk][]string{}}
+	m := &matrix{kills: map[reference.Quirk][]int{}, messages: map[reference.Quirk][]string{}, grades: map[reference.Quirk][]string{}}
 	index := map[string]int{}
 	perFeature := map[string]int{}
 	for _, r := range runs[""] {
@@ -215,6 +217,7 @@ func runMatrix(t *testing.T, quirks []reference.Quirk) *matrix {
 				"not a target failure; a harness error is never a kill:\n%s", info.Name, resultKey(r), r.Message)
 			m.kills[info.Name] = append(m.kills[info.Name], i)
 			m.messages[info.Name] = append(m.messages[info.Name], r.Message)
+			m.grades[info.Name] = append(m.grades[info.Name], string(r.Grade))
 		}
 		require.Len(t, results, len(m.scenarios), "quirk %s ran a different number of scenarios than the baseline", info.Name)
 	}
@@ -408,4 +411,23 @@ func TestMatrixChecksSayWhatToDo(t *testing.T) {
 	assert.Contains(t, all, `no failure under quirk username-case-sensitive says "the userName look-up is case-sensitive"`)
 	assert.Contains(t, all, "Make a rule in steps/diagnoses*.go recognise it")
 	assert.Len(t, got, 3, all)
+}
+
+// checkGrades fails for a quirk declared below okta grade (reference.QuirkInfo.Grade) that
+// fails a scenario at okta grade: a check stricter than Okta, which would fail a server Okta
+// provisions without trouble.
+func checkGrades(t reporter, m *matrix) {
+	t.Helper()
+	for _, info := range m.quirks {
+		if info.Grade == "okta" {
+			continue
+		}
+		for k, i := range m.kills[info.Name] {
+			if g := m.grades[info.Name][k]; g == "okta" || g == "" {
+				assert.Fail(t, "a check is stricter than Okta", "quirk %s is declared %s grade (Okta's runtime accepts it), "+
+					"but scenario %q failed on it at okta grade; grade the check that failed (see steps/grades.go):\n%s",
+					info.Name, info.Grade, m.scenarios[i].key, m.messages[info.Name][k])
+			}
+		}
+	}
 }

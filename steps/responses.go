@@ -152,7 +152,8 @@ func jsonContains(ctx context.Context, path, value string) error {
 // jsonAbsent: Then the JSON at "password" is absent.
 func jsonAbsent(ctx context.Context, path string) error {
 	return onResponse(ctx, func(ex *scim.Exchange, _ string) error {
-		return expect.Absent(ex, path, `the password is writeOnly and returned "never" (RFC 7643 §4.1.1); Okta's placeholder password must not come back`)
+		return expect.Graded(expect.Absent(ex, path, `the password is writeOnly and returned "never" (RFC 7643 §4.1.1); Okta's placeholder password must not come back`),
+			checkPasswordNeverReturned)
 	})
 }
 
