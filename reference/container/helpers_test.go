@@ -13,9 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/scimcheck/scimcheck/reference/container/containertest"
 )
 
 // requireDocker skips the test when no Docker engine answers, or fails it when
@@ -169,55 +170,19 @@ func tempDir() (string, error) {
 // scimcheck command does: the tests remove what they start by its LabelRun label), runs the
 // tests, then removes the directories of tempDir and the images the tests built.
 func TestMain(m *testing.M) {
-	if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
-		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-	}
-	before := imageTags(ImageRepository)
+	containertest.ReaperOff()
+	before := containertest.ImageTags(ImageRepository)
 	code := m.Run()
-	for tag := range imageTags(ImageRepository) {
+	for tag := range containertest.ImageTags(ImageRepository) {
 		if !before[tag] {
-			removeImage(tag) // a reference image these tests built
+			containertest.RemoveImage(tag) // a reference image these tests built
 		}
 	}
 	if silentImage != "" {
-		removeImage(silentImage)
+		containertest.RemoveImage(silentImage)
 	}
 	for _, dir := range tempDirs {
 		os.RemoveAll(dir)
 	}
 	os.Exit(code)
-}
-
-// removeImage removes the image tag the tests built, with the layers only it used.
-func removeImage(tag string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
-	if err != nil {
-		return
-	}
-	defer cli.Close()
-	_, _ = cli.ImageRemove(ctx, tag, client.ImageRemoveOptions{Force: true, PruneChildren: true})
-}
-
-// imageTags returns the tags of the images in repo; none when no engine answers.
-func imageTags(repo string) map[string]bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	tags := map[string]bool{}
-	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
-	if err != nil {
-		return tags
-	}
-	defer cli.Close()
-	res, err := cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("reference", repo)})
-	if err != nil {
-		return tags
-	}
-	for _, img := range res.Items {
-		for _, t := range img.RepoTags {
-			tags[t] = true
-		}
-	}
-	return tags
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 
 	"github.com/scimcheck/scimcheck/reference/container"
+	"github.com/scimcheck/scimcheck/reference/container/containertest"
 )
 
 // The container tests start real containers. They skip when no Docker engine answers, and
@@ -536,79 +537,22 @@ func TestCommandHelpContainers(t *testing.T) {
 // testRepository is where the tests tag the reference images they build.
 const testRepository = "scimcheck-reference-runner-test"
 
-// removeTestImage removes the image tag the tests built, with the layers only it used.
-func removeTestImage(tag string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
-	if err != nil {
-		return
-	}
-	defer cli.Close()
-	_, _ = cli.ImageRemove(ctx, tag, client.ImageRemoveOptions{Force: true, PruneChildren: true})
-}
-
 // TestMain turns testcontainers' Ryuk reaper off unless the environment chose, as the
 // scimcheck command does (the tests remove what they start by its org.scimcheck.run label),
 // runs the tests, then removes the silent server's image and build directory.
 func TestMain(m *testing.M) {
-	if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
-		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-	}
+	containertest.ReaperOff()
 	quietTestcontainers()
 	code := m.Run()
-	for tag := range imageTags(testRepository) {
-		removeTestImage(tag) // the reference images these tests built
+	for tag := range containertest.ImageTags(testRepository) {
+		containertest.RemoveImage(tag) // the reference images these tests built
 	}
 	if silentImage != "" {
-		removeTestImage(silentImage)
+		containertest.RemoveImage(silentImage)
 	}
 	if silentDir != "" {
 		os.RemoveAll(silentDir)
 	}
-	removeDanglingTestImages()
+	containertest.RemoveDanglingImages(container.LabelRole + "=test-image")
 	os.Exit(code)
-}
-
-// imageTags returns the tags of the images in repo; none when no engine answers.
-func imageTags(repo string) map[string]bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	tags := map[string]bool{}
-	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
-	if err != nil {
-		return tags
-	}
-	defer cli.Close()
-	res, err := cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("reference", repo)})
-	if err != nil {
-		return tags
-	}
-	for _, img := range res.Items {
-		for _, t := range img.RepoTags {
-			tags[t] = true
-		}
-	}
-	return tags
-}
-
-// removeDanglingTestImages removes the untagged images labelled as the tests' own (a
-// rebuilt silent server leaves its predecessor untagged).
-func removeDanglingTestImages() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
-	if err != nil {
-		return
-	}
-	defer cli.Close()
-	res, err := cli.ImageList(ctx, client.ImageListOptions{
-		Filters: make(client.Filters).Add("dangling", "true").Add("label", container.LabelRole+"=test-image"),
-	})
-	if err != nil {
-		return
-	}
-	for _, img := range res.Items {
-		_, _ = cli.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
-	}
 }
