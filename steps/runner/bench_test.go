@@ -37,13 +37,8 @@ func benchFullRun(b *testing.B, o Options) {
 	var walls []time.Duration
 	var requests int64
 	for b.Loop() {
-		start := time.Now()
-		var errb syncBuffer
-		code, r := runOnce(ctx, o, io.Discard, &errb)
-		walls = append(walls, time.Since(start))
-		if code != ExitPass {
-			b.Fatalf("exit %d: %s", code, errb.String())
-		}
+		wall, r := timedRun(ctx, b, o)
+		walls = append(walls, wall)
 		requests = r.suite.Requests() + 1
 	}
 	b.StopTimer()
@@ -85,4 +80,18 @@ func loopbackFloor(b *testing.B, n, runs int) []time.Duration {
 		out = append(out, time.Since(start))
 	}
 	return out
+}
+
+// timedRun runs o once and returns its wall time and state; a run that does not pass stops the
+// benchmark.
+func timedRun(ctx context.Context, b *testing.B, o Options) (time.Duration, *run) {
+	b.Helper()
+	start := time.Now()
+	var errb syncBuffer
+	code, r := runOnce(ctx, o, io.Discard, &errb)
+	wall := time.Since(start)
+	if code != ExitPass {
+		b.Fatalf("exit %d: %s", code, errb.String())
+	}
+	return wall, r
 }

@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -57,13 +56,8 @@ func benchRemote(b *testing.B, rtt time.Duration) {
 	for b.Loop() {
 		chains := &chainRecorder{}
 		o := Options{Target: proxy, Token: ref.Token, Seed: 1, Formats: []string{"progress"}, onExchange: chains.record}
-		start := time.Now()
-		var errb syncBuffer
-		code, r := runOnce(ctx, o, io.Discard, &errb)
-		walls = append(walls, time.Since(start))
-		if code != ExitPass {
-			b.Fatalf("exit %d: %s", code, errb.String())
-		}
+		wall, r := timedRun(ctx, b, o)
+		walls = append(walls, wall)
 		requests = r.suite.Requests() + 1
 		path = max(path, chains.longest())
 	}
