@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	_ "golang.org/x/crypto/x509roots/fallback" // CA roots when the system has none (the FROM scratch image)
@@ -77,9 +78,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case "list":
 		return listCommand(args, stdout, stderr)
 	case "quirks":
-		for _, q := range reference.QuirkCatalogue() {
-			fmt.Fprintf(stdout, "%s\t%s\t%s\n", q.Name, q.Breaks, q.Report)
-		}
+		writeQuirks(stdout)
 		return 0
 	case "version":
 		fmt.Fprintln(stdout, "scimcheck", version())
@@ -108,4 +107,16 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // listCommand runs `scimcheck list` (see runner.ListCommand) and returns its exit code.
 func listCommand(args []string, stdout, stderr io.Writer) int {
 	return runner.ListCommand(args, stdout, stderr)
+}
+
+// writeQuirks prints the quirk catalogue as tab-separated lines: name, grade (okta, review,
+// rfc or none), the capabilities it may fail, what it breaks and the report it mirrors.
+func writeQuirks(w io.Writer) {
+	for _, q := range reference.QuirkCatalogue() {
+		fails := strings.Join(q.Fails, ",")
+		if fails == "" {
+			fails = "-"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", q.Name, q.Grade, fails, q.Breaks, q.Report)
+	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/scimcheck/scimcheck/reference"
 )
 
 // TestDefaultRun is `go run .` (no arguments): every scenario against the in-process reference server,
@@ -91,4 +93,16 @@ func TestHelp(t *testing.T) {
 			assert.Empty(t, out.String())
 		})
 	}
+}
+
+func TestQuirksListsGrades(t *testing.T) {
+	var out, errb bytes.Buffer
+	require.Equal(t, 0, dispatch(context.Background(), []string{"quirks"}, &out, &errb))
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, len(reference.QuirkCatalogue()))
+	for _, l := range lines {
+		require.Len(t, strings.Split(l, "\t"), 5, "name, grade, may fail, breaks, report: %q", l)
+	}
+	assert.Contains(t, out.String(), "items-per-page-echoes-count\treview\tconnection,import,spec-test\t")
+	assert.Contains(t, out.String(), "gzip-responses\tnone\t-\t")
 }

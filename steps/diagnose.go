@@ -91,8 +91,10 @@ func diagnose(ctx context.Context, err error) error {
 	if errors.As(err, &fe) {
 		flow = fe.kind
 	}
-	if d := w.diagnosisOf(f, flow); d.line != "" {
-		return &diagnosedError{line: d.line, err: err}
+	w.diagnosisOf(f, flow)
+	var done *diagnosedError
+	if f.Diagnosis != "" && !errors.As(err, &done) {
+		return &diagnosedError{line: f.Diagnosis, err: err}
 	}
 	return err
 }

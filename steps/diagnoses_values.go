@@ -203,6 +203,10 @@ func diagnoseUserWrite(c *clue) diagnosis {
 // diagnoseMembers: a group whose members are not what Okta pushed.
 func diagnoseMembers(c *clue) diagnosis {
 	kind, id := c.target()
+	if kind == "Groups" && c.f.Missing && strings.HasPrefix(c.f.Path, "members.") && strings.HasSuffix(c.f.Path, ".display") {
+		return found("member-display-missing", "the group's members carry no display: Okta's runtime matches members by value, "+
+			"but its 2023 spec test reads members[].display from the group it created")
+	}
 	if c.f.Path != "members" || kind != "Groups" || id == "" {
 		return diagnosis{}
 	}

@@ -106,6 +106,16 @@ func expectedDiagnoses() map[reference.Quirk]string {
 		reference.QuirkUserNameCaseSensitive:   "the userName look-up is case-sensitive",
 		reference.QuirkUserNameChangeRejected:  "userName changes must be accepted",
 		reference.QuirkVersionUnchanged:        "meta.version (the ETag) must change on every write",
+		reference.QuirkNoLocation:              "a 201 Created must carry a Location header",
+		reference.QuirkRelativeLocation:        "the same as its meta.location",
+		reference.QuirkErrorStatusNumber:       `an error's status must be the HTTP status code as a JSON string`,
+		reference.QuirkJSONResponses:           "answers must be labelled Content-Type application/scim+json",
+		reference.QuirkNoWWWAuthenticate:       "a 401 must carry a WWW-Authenticate header",
+		reference.QuirkNoDiscovery:             "GET /ServiceProviderConfig, /ResourceTypes and /Schemas must answer 200",
+		reference.QuirkMembersValueOnly:        "the group's members carry no display",
+		reference.QuirkTwoPrimaries:            "the server stored two values marked primary",
+		reference.QuirkDuplicateValues:         "the server returned the same (type, value) pair twice",
+		reference.QuirkNoopChangesVersion:      "re-adding members who are already in the group changed nothing",
 	}
 }
 
@@ -136,6 +146,7 @@ func TestMutationMatrix(t *testing.T) {
 	m := runMatrix(t, quirks)
 	checkDiagnoses(t, m)
 	checkGrades(t, m)
+	checkScopes(t, m)
 	if testing.Short() {
 		checkRows(t, m)
 		return
@@ -152,6 +163,8 @@ type matrix struct {
 	kills     map[reference.Quirk][]int    // indexes into scenarios, in run order
 	messages  map[reference.Quirk][]string // the killed scenarios' messages, in run order
 	grades    map[reference.Quirk][]string // the killed scenarios' failure grades, in run order
+	skips     map[reference.Quirk][]int    // scenarios the baseline passed and the quirk skipped
+	findings  map[reference.Quirk][]string // the run's findings: "grade cause ×seen", in order
 }
 
 // scenarioRow is one scenario: a short id (capability and position) and "Feature / Scenario".
@@ -166,6 +179,7 @@ func runMatrix(t *testing.T, quirks []reference.Quirk) *matrix {
 	start := time.Now()
 	var mu sync.Mutex
 	runs := map[reference.Quirk][]steps.Result{}
+	found := map[reference.Quirk][]steps.Finding{}
 	t.Run("run", func(t *testing.T) {
 		for _, q := range append([]reference.Quirk{""}, quirks...) {
 			name := string(q)
@@ -174,17 +188,18 @@ func runMatrix(t *testing.T, quirks []reference.Quirk) *matrix {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				results := runSuite(t, q)
+				results, findings := runSuite(t, q)
 				mu.Lock()
 				defer mu.Unlock()
-				runs[q] = results
+				runs[q], found[q] = results, findings
 			})
 		}
 	})
 	t.Logf("%d suite runs (no quirk, then %d quirks) in %s", len(quirks)+1, len(quirks), time.Since(start).Round(100*time.Millisecond))
 	require.False(t, t.Failed(), "a suite run failed to complete")
 
-	m := &matrix{kills: map[reference.Quirk][]int{}, messages: map[reference.Quirk][]string{}, grades: map[reference.Quirk][]string{}}
+	m := &matrix{kills: map[reference.Quirk][]int{}, messages: map[reference.Quirk][]string{}, grades: map[reference.Quirk][]string{},
+		skips: map[reference.Quirk][]int{}, findings: map[reference.Quirk][]string{}}
 	index := map[string]int{}
 	perFeature := map[string]int{}
 	for _, r := range runs[""] {
@@ -207,9 +222,15 @@ func runMatrix(t *testing.T, quirks []reference.Quirk) *matrix {
 			continue
 		}
 		m.quirks = append(m.quirks, info)
+		for _, f := range found[info.Name] {
+			m.findings[info.Name] = append(m.findings[info.Name], fmt.Sprintf("%s `%s` ×%d", f.Failure.Grade, f.Failure.Key(), f.Seen))
+		}
 		for _, r := range results {
 			i, ok := index[resultKey(r)]
 			require.True(t, ok, "quirk %s ran a scenario the baseline did not: %q", info.Name, resultKey(r))
+			if r.Status == "skipped" {
+				m.skips[info.Name] = append(m.skips[info.Name], i)
+			}
 			if r.Status != "failed" || slow(t, info.Name, r) {
 				continue
 			}
@@ -225,8 +246,9 @@ func runMatrix(t *testing.T, quirks []reference.Quirk) *matrix {
 }
 
 // runSuite runs every scenario, in file order and one at a time, against a fresh in-process
-// reference server with quirk switched on ("" for none), and returns the results in run order.
-func runSuite(t *testing.T, quirk reference.Quirk) []steps.Result {
+// reference server with quirk switched on ("" for none), and returns the results in run order
+// and the findings the run saw in passing.
+func runSuite(t *testing.T, quirk reference.Quirk) ([]steps.Result, []steps.Finding) {
 	t.Helper()
 	var qs reference.Quirks
 	if quirk != "" {
@@ -250,7 +272,7 @@ func runSuite(t *testing.T, quirk reference.Quirk) []steps.Result {
 			Concurrency: 1,
 		},
 	}.Run()
-	return s.Results()
+	return s.Results(), s.Findings()
 }
 
 // slow reports whether r failed only because an answer took longer than the spec test allows
@@ -298,6 +320,9 @@ type reporter interface {
 func checkKills(t reporter, m *matrix) {
 	t.Helper()
 	for _, info := range m.quirks {
+		if info.Grade == "none" {
+			continue // checkScopes: it must be killed by none
+		}
 		assert.NotEmpty(t, m.kills[info.Name], "quirk %s is killed by no scenario: add a scenario, or an assertion to one, "+
 			"that fails when %s (%s)", info.Name, info.Breaks, info.Report)
 	}
@@ -329,6 +354,10 @@ func checkDiagnoses(t reporter, m *matrix) {
 	catalogued := map[reference.Quirk]bool{}
 	for _, info := range reference.QuirkCatalogue() {
 		catalogued[info.Name] = true
+		if info.Grade == "none" {
+			assert.NotContains(t, want, info.Name, "quirk %s conforms (grade none): no failure may name it; remove it from expectedDiagnoses", info.Name)
+			continue
+		}
 		assert.Contains(t, want, info.Name, "quirk %s has no expected diagnosis: add to expectedDiagnoses in "+
 			"steps/matrix_test.go the words its failure message must use to name %q", info.Name, info.Breaks)
 	}
@@ -430,4 +459,62 @@ func checkGrades(t reporter, m *matrix) {
 			}
 		}
 	}
+}
+
+// checkScopes fails for a quirk that fails a scenario of a capability it does not declare
+// (reference.QuirkInfo.Fails), and for a conforming quirk (grade none) that fails any: both are
+// checks failing where the evidence says nothing breaks.
+func checkScopes(t reporter, m *matrix) {
+	t.Helper()
+	for _, info := range m.quirks {
+		for k, i := range m.kills[info.Name] {
+			capability := capabilityOf(m.scenarios[i])
+			if slices.Contains(info.Fails, "*") || slices.Contains(info.Fails, capability) {
+				continue
+			}
+			assert.Fail(t, "a quirk fails a capability it does not declare", "quirk %s (grade %s) may fail %s, but scenario %q "+
+				"(%s) failed on it; either a check is stricter than its evidence (find it in the failure below), or the quirk's "+
+				"declaration in reference/quirks.go quirkScopes is missing a capability its evidence supports:\n%s",
+				info.Name, info.Grade, declared(info), m.scenarios[i].key, capability, m.messages[info.Name][k])
+		}
+	}
+}
+
+// capabilityOf returns the capability (feature tag) of a scenario row, from its id.
+func capabilityOf(sc scenarioRow) string {
+	return sc.id[:strings.LastIndex(sc.id, "-")]
+}
+
+// declared renders the capabilities a quirk declares it may fail.
+func declared(info reference.QuirkInfo) string {
+	switch {
+	case len(info.Fails) == 0:
+		return "nothing"
+	case slices.Contains(info.Fails, "*"):
+		return "any capability"
+	}
+	return strings.Join(info.Fails, ", ")
+}
+
+// TestScopeCheckSaysWhatToDo feeds checkScopes a made-up matrix in which a quirk fails a
+// capability it does not declare, and a conforming one fails anything.
+func TestScopeCheckSaysWhatToDo(t *testing.T) {
+	m := &matrix{
+		quirks: []reference.QuirkInfo{
+			{Name: "page-quirk", Grade: "okta", Fails: []string{"import"}},
+			{Name: "gzip-quirk", Grade: "none"},
+			{Name: "loud-quirk", Grade: "okta", Fails: []string{"*"}},
+		},
+		scenarios: []scenarioRow{{id: "import-1", key: "Import / pages"}, {id: "push-users-3", key: "Push users / create"}},
+		kills:     map[reference.Quirk][]int{"page-quirk": {0, 1}, "gzip-quirk": {1}, "loud-quirk": {0, 1}},
+		messages:  map[reference.Quirk][]string{"page-quirk": {"m0", "m1"}, "gzip-quirk": {"g1"}, "loud-quirk": {"l0", "l1"}},
+	}
+	var got messages
+	checkScopes(&got, m)
+	all := strings.Join(got, "\n")
+	require.Len(t, got, 2, all)
+	assert.Contains(t, got[0], `quirk page-quirk (grade okta) may fail import, but scenario "Push users / create" (push-users) failed on it`)
+	assert.Contains(t, got[0], "quirkScopes")
+	assert.Contains(t, got[0], "m1")
+	assert.Contains(t, got[1], `quirk gzip-quirk (grade none) may fail nothing, but scenario "Push users / create"`)
 }

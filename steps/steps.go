@@ -133,4 +133,17 @@ var stepDefs = []stepDef{
 	step(`^every page but the last held 100 resources$`, pagesAreFull),
 	step(`^the import saw each of this scenario's (users|groups) exactly once$`, sawOwnOnce),
 	step(`^both imports saw this scenario's (users|groups) in the same order$`, sameOrder),
+	step(`^Okta finds nobody$`, oktaFindsNobody),
+	step(`^Okta's DELETE succeeded$`, oktaDeleteSucceeded),
+
+	// What only the RFC requires (steps/rfc.go).
+	step(`^the response header "Location" is the absolute URL in the JSON at "meta.location"$`, locationIsMetaLocation),
+	step(`^the response is labelled application/scim\+json$`, labelledSCIM),
+	step(`^the response carries a WWW-Authenticate header$`, carriesChallenge),
+	step(`^the JSON at "status" is the status code as a string$`, errorStatusIsString),
+	step(`^the discovery endpoints answer$`, discoveryAnswers),
+	step(`^the app refused the user with 400 or kept one primary email$`, refusedOrOnePrimary),
+	step(`^the app refused the user with 400 or kept the repeated email once$`, refusedOrNoRepeats),
+	step(`^the client notes the version of group "([^"]*)"$`, notesGroupVersion),
+	step(`^the version of group "([^"]*)" is unchanged$`, groupVersionUnchanged),
 }

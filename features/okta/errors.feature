@@ -39,3 +39,9 @@ Feature: Errors
     Then the response is a SCIM error with status 409
     When the client sends GET "/Users/{unknown-id}"
     Then the response is a SCIM error with status 404
+
+  @rfc
+  Scenario: an error's status is the HTTP status code as a JSON string
+    When the client sends GET "/Users/{unknown-id}"
+    Then the response is a SCIM error with status 404
+    And the JSON at "status" is the status code as a string

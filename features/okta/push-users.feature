@@ -105,3 +105,34 @@ Feature: Push users
     When the client sends GET "/Users/{ada}"
     Then the response status is 200
     And the JSON at "active" is true
+
+  @rfc
+  Scenario: a created user's Location header is its absolute URL, the same as meta.location
+    Given Okta has a user "ada"
+    When the client sends POST "/Users" with:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{ada.userName}","active":true,
+       "name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"primary":true,"value":"{ada.email}","type":"work"}]}
+      """
+    Then the response status is 200 or 201
+    And the response header "Location" is the absolute URL in the JSON at "meta.location"
+
+  @rfc
+  Scenario: a user with two primary emails is refused or keeps one primary
+    Given Okta has a user "ada"
+    When the client sends POST "/Users" with:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{ada.userName}","active":true,
+       "emails":[{"primary":true,"value":"{ada.email}","type":"work"},{"primary":true,"value":"home.{ada.email}","type":"home"}]}
+      """
+    Then the app refused the user with 400 or kept one primary email
+
+  @rfc
+  Scenario: an email sent twice is stored once
+    Given Okta has a user "ada"
+    When the client sends POST "/Users" with:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{ada.userName}","active":true,
+       "emails":[{"primary":true,"value":"{ada.email}","type":"work"},{"value":"{ada.email}","type":"work"}]}
+      """
+    Then the app refused the user with 400 or kept the repeated email once

@@ -30,9 +30,21 @@ func TestVersionChangesOnEveryWrite(t *testing.T) {
 	check("PUT", c.do("PUT", u, `{"userName":"ada"}`), u)
 	check("identical PUT", c.do("PUT", u, `{"userName":"ada"}`), u)
 	check("PATCH", c.patch(u, `[{"op":"replace","value":{"active":false}}]`), u)
-	check("PATCH that changes nothing", c.patch(u, `[{"op":"replace","value":{"active":false}}]`), u)
+	// same sends a write that changes nothing and checks that the version did not move.
+	same := func(what, path string, write func() response) {
+		t.Helper()
+		before := c.must(200, "GET", path, "")
+		r := write()
+		require.Equal(t, 200, r.Status, "%s: %s", what, r.Body)
+		assert.Equal(t, before.JSON("meta.version").String(), r.JSON("meta.version").String(),
+			"%s: no modification, so no new version (RFC 7644 §3.5.2.1)", what)
+		assert.Equal(t, before.JSON("meta.lastModified").String(), r.JSON("meta.lastModified").String(), "%s: lastModified", what)
+	}
+	same("PATCH that changes nothing", u, func() response { return c.patch(u, `[{"op":"replace","value":{"active":false}}]`) })
 	gp := "/Groups/" + g
-	check("member add", c.patch(gp, `[{"op":"add","path":"members","value":[{"value":"`+id+`"},{"value":"`+other+`"}]}]`), gp)
+	add := `[{"op":"add","path":"members","value":[{"value":"` + id + `"},{"value":"` + other + `"}]}]`
+	check("member add", c.patch(gp, add), gp)
+	same("re-adding the same members, as Okta does after its POST", gp, func() response { return c.patch(gp, add) })
 	check("rename", c.patch(gp, `[{"op":"replace","value":{"displayName":"x"}}]`), gp)
 	check("group PUT", c.do("PUT", gp, `{"displayName":"x","members":[{"value":"`+id+`"},{"value":"`+other+`"}]}`), gp)
 	before := c.must(200, "GET", gp, "").JSON("meta.version").String()

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -107,6 +108,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"status", sw.status, "duration", time.Since(start).Round(time.Microsecond).String())
 		}
 	}()
+	if h.rewritesAnswers() {
+		b := &bufferedAnswer{header: http.Header{}}
+		h.serve(b, r)
+		h.rewriteAnswer(sw, r, b)
+		return
+	}
 	h.serve(sw, r)
 }
 
@@ -239,6 +246,10 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rest string) {
 		return
 	}
 	var rt *reference.ResourceType
+	if h.opts.Quirks.Has(reference.QuirkNoDiscovery) && slices.Contains([]string{"serviceproviderconfig", "resourcetypes", "schemas"}, strings.ToLower(parts[0])) {
+		h.writeError(w, reference.NotFound("no SCIM endpoint %q", r.URL.Path))
+		return
+	}
 	switch strings.ToLower(parts[0]) {
 	case "users":
 		rt = h.schemas.User

@@ -86,6 +86,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.Res
 		}
 		query.Less = less
 	}
+	if query.Less == nil && q.Has(reference.QuirkOrderByID) {
+		query.Less = func(a, b reference.Resource) bool { return str(a["id"]) < str(b["id"]) }
+	}
 	proj := parseProjection(rt, params.Get("attributes"), params.Get("excludedAttributes"))
 	query.SkipMembers = proj.excludes("members")
 	// unstable-order: every other list request is answered in reverse creation order, like a

@@ -217,3 +217,37 @@ func deactivateMembers(tx *store.Tx, id string) error {
 	}
 	return nil
 }
+
+// VendorExtension is the extension schema the vendor-extension quirk adds to every user, the
+// way apps publish attributes of their own that Okta does not map.
+const VendorExtension = "urn:example:params:scim:schemas:extension:acme:2.0:User"
+
+// presentQuirks bends a resource on its way to the wire the way the presentation quirks do:
+// a vendor extension, empty arrays for unset multi-valued attributes, members with a value
+// alone.
+func (h *Handler) presentQuirks(rt *reference.ResourceType, out reference.Resource) {
+	q := h.opts.Quirks
+	if rt.Name == "User" && q.Has(reference.QuirkVendorExtension) {
+		out[VendorExtension] = map[string]any{"costCenter": "CC-4711", "seat": map[string]any{"floor": 3, "desk": "3-17"}}
+		out["schemas"] = append(out["schemas"].([]any), VendorExtension)
+	}
+	if q.Has(reference.QuirkEmptyArrays) {
+		unset := []string{"members"}
+		if rt.Name == "User" {
+			unset = []string{"groups", "roles", "entitlements", "ims", "photos", "x509Certificates", "addresses", "phoneNumbers"}
+		}
+		for _, name := range unset {
+			if _, ok := out[name]; !ok {
+				out[name] = []any{}
+			}
+		}
+	}
+	if rt.Name == "Group" && q.Has(reference.QuirkMembersValueOnly) {
+		list, _ := out["members"].([]any)
+		for i, el := range list {
+			if m, ok := el.(map[string]any); ok {
+				list[i] = map[string]any{"value": m["value"]}
+			}
+		}
+	}
+}

@@ -171,6 +171,76 @@ var quirkProbes = map[reference.Quirk]quirkProbe{
 		put := c.must(200, "PUT", "/Groups/"+g, `{"displayName":"i"}`).JSON("displayName").String() == "g"
 		return patched && put
 	},
+	reference.QuirkNoLocation: func(t *testing.T, c *client) bool {
+		return c.must(201, "POST", "/Users", oktaUser("a")).Header.Get("Location") == ""
+	},
+	reference.QuirkRelativeLocation: func(t *testing.T, c *client) bool {
+		return strings.HasPrefix(c.must(201, "POST", "/Users", oktaUser("a")).JSON("meta.location").String(), "/")
+	},
+	reference.QuirkErrorStatusNumber: func(t *testing.T, c *client) bool {
+		return c.must(404, "GET", "/Users/nobody", "").JSON("status").Type == gjson.Number
+	},
+	reference.QuirkJSONResponses: func(t *testing.T, c *client) bool {
+		return strings.HasPrefix(c.must(200, "GET", "/Users", "").Header.Get("Content-Type"), "application/json")
+	},
+	reference.QuirkNoWWWAuthenticate: func(t *testing.T, c *client) bool {
+		return c.must(401, "GET", "/Users", "", "Authorization:").Header.Get("WWW-Authenticate") == ""
+	},
+	reference.QuirkNoDiscovery: func(t *testing.T, c *client) bool {
+		return c.do("GET", "/ServiceProviderConfig", "").Status == 404 && c.do("GET", "/Schemas", "").Status == 404
+	},
+	reference.QuirkETagUnsupported: func(t *testing.T, c *client) bool {
+		get := c.must(200, "GET", "/Users/"+c.createUser("a"), "")
+		spc := c.must(200, "GET", "/ServiceProviderConfig", "")
+		return get.Header.Get("ETag") == "" && !get.JSON("meta.version").Exists() && spc.JSON("etag.supported").Type == gjson.False
+	},
+	reference.QuirkGzip: func(t *testing.T, c *client) bool {
+		plain := c.must(200, "GET", "/Users", "")
+		zipped := c.must(200, "GET", "/Users", "", "Accept-Encoding: gzip, deflate")
+		return plain.Header.Get("Content-Encoding") == "" && zipped.Header.Get("Content-Encoding") == "gzip"
+	},
+	reference.QuirkVendorExtension: func(t *testing.T, c *client) bool {
+		got := c.must(200, "GET", "/Users/"+c.createUser("a"), "")
+		return got.JSON(`schemas.#(=="` + VendorExtension + `")`).Exists()
+	},
+	reference.QuirkEmptyArrays: func(t *testing.T, c *client) bool {
+		return c.must(200, "GET", "/Users/"+c.createUser("a"), "").JSON("roles").IsArray()
+	},
+	reference.QuirkNumericIDs: func(t *testing.T, c *client) bool {
+		id := c.createUser("a")
+		return strings.Trim(id, "0123456789") == "" && c.do("GET", "/Users/"+id, "").Status == 200
+	},
+	reference.QuirkMembersValueOnly: func(t *testing.T, c *client) bool {
+		g := c.must(200, "GET", "/Groups/"+c.createGroup("g", c.createUser("a")), "")
+		return g.JSON("members.0.value").Exists() && !g.JSON("members.0.$ref").Exists()
+	},
+	reference.QuirkOrderByID: func(t *testing.T, c *client) bool {
+		var ids []string
+		for i := range 12 {
+			ids = append(ids, c.createUser(fmt.Sprint("u", i)))
+		}
+		slices.Sort(ids)
+		got := c.must(200, "GET", "/Users", "").JSON("Resources.#.id").Array()
+		return len(got) == len(ids) && got[0].String() == ids[0] && got[len(got)-1].String() == ids[len(ids)-1]
+	},
+	reference.QuirkPrettyJSON: func(t *testing.T, c *client) bool {
+		return strings.HasSuffix(c.must(200, "GET", "/Users", "").Body, "}\n")
+	},
+	reference.QuirkTwoPrimaries: func(t *testing.T, c *client) bool {
+		r := c.do("POST", "/Users", `{"userName":"a","emails":[{"value":"a@x","primary":true},{"value":"b@x","primary":true}]}`)
+		return r.Status == 201 && r.JSON(`emails.#(primary==true)#`).Get("#").Int() == 2
+	},
+	reference.QuirkDuplicateValues: func(t *testing.T, c *client) bool {
+		r := c.must(201, "POST", "/Users", `{"userName":"a","emails":[{"value":"a@x","type":"work"},{"value":"a@x","type":"work"}]}`)
+		return r.JSON("emails.#").Int() == 2
+	},
+	reference.QuirkNoopChangesVersion: func(t *testing.T, c *client) bool {
+		a := c.createUser("a")
+		g := c.createGroup("g", a)
+		before := c.must(200, "GET", "/Groups/"+g, "").JSON("meta.version").String()
+		after := c.patch("/Groups/"+g, `[{"op":"add","path":"members","value":[{"value":"`+a+`"}]}]`).JSON("meta.version").String()
+		return before != after
+	},
 	reference.QuirkVersionUnchanged: func(t *testing.T, c *client) bool {
 		id := c.createUser("a")
 		v := c.must(200, "GET", "/Users/"+id, "").Header.Get("ETag")

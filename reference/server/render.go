@@ -83,7 +83,11 @@ func (h *Handler) readJSON(r *http.Request) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeObject(raw)
+	obj, err := decodeObject(raw)
+	if err == nil && h.opts.Quirks.Has(reference.QuirkVendorExtension) {
+		delete(obj, VendorExtension) // the vendor's own data: Okta echoes it back in its PUT
+	}
+	return obj, err
 }
 
 // readBody reads the request body. Errors: 413 over the size limit, 400 when it cannot be read.
@@ -204,8 +208,14 @@ func (h *Handler) present(r *http.Request, rt *reference.ResourceType, res refer
 	id, _ := out["id"].(string)
 	if meta, ok := out["meta"].(map[string]any); ok {
 		meta["location"] = base + rt.Endpoint + "/" + id
+		if h.opts.Quirks.Has(reference.QuirkRelativeLocation) {
+			meta["location"] = BasePath + rt.Endpoint + "/" + id
+		}
 		if h.opts.Quirks.Has(reference.QuirkVersionUnchanged) {
 			meta["version"] = store.VersionTag(1)
+		}
+		if h.opts.Quirks.Has(reference.QuirkETagUnsupported) {
+			delete(meta, "version")
 		}
 	}
 	for _, attr := range []string{"members", "groups"} {
@@ -232,11 +242,15 @@ func (h *Handler) present(r *http.Request, rt *reference.ResourceType, res refer
 			out["members"] = []any{}
 		}
 	}
+	h.presentQuirks(rt, out)
 	return proj.apply(rt, out)
 }
 
 // etag returns the resource's meta.version, honouring the quirk that freezes it.
 func (h *Handler) etag(res reference.Resource) string {
+	if h.opts.Quirks.Has(reference.QuirkETagUnsupported) {
+		return ""
+	}
 	if h.opts.Quirks.Has(reference.QuirkVersionUnchanged) {
 		return store.VersionTag(1)
 	}

@@ -2,8 +2,12 @@ package server
 
 import (
 	"errors"
+	"maps"
+	"math/rand/v2"
 	"net/http"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -54,6 +58,10 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *reference.R
 		h.writeError(w, err)
 		return
 	}
+	if err := h.checkValues(res); err != nil {
+		h.writeError(w, err)
+		return
+	}
 	var created reference.Resource
 	err = h.store.Tx(r.Context(), func(tx *store.Tx) error {
 		var err error
@@ -62,6 +70,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *reference.R
 			created, err = tx.CreateAllowingDuplicate(rt.Name, res)
 		case q.Has(reference.QuirkUserNameCaseSensitive) && rt.Name == "User":
 			created, err = createCaseSensitive(tx, rt, res)
+		case q.Has(reference.QuirkNumericIDs):
+			created, err = tx.Create(rt.Name, numericID(), res)
 		default:
 			created, err = tx.Create(rt.Name, "", res)
 		}
@@ -146,6 +156,10 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, rt *reference.
 		h.writeError(w, err)
 		return
 	}
+	if err := h.checkValues(res); err != nil {
+		h.writeError(w, err)
+		return
+	}
 	h.write(w, r, rt, id, func(current reference.Resource) (reference.Resource, error) {
 		// password is write-only: a GET never returns it, so a read-modify-write PUT cannot carry
 		// it back. Keep the stored one unless the PUT sets a new one.
@@ -225,7 +239,10 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *reference.Re
 		if q.Has(reference.QuirkRenameIgnored) && rt.Name == "Group" {
 			restore(next, current, "displayName")
 		}
-		return next, checkRequired(rt, next)
+		if err := checkRequired(rt, next); err != nil {
+			return nil, err
+		}
+		return next, h.checkValues(next)
 	}, status)
 }
 
@@ -244,9 +261,16 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.Re
 		if err := h.precondition(r, current); err != nil {
 			return err
 		}
+		before := reference.DeepCopy(map[string]any(current)).(map[string]any)
 		next, err := change(current) // current is this request's own copy
 		if err != nil {
 			return err
+		}
+		if unchanged(before, next) && !h.opts.Quirks.Has(reference.QuirkNoopChangesVersion) {
+			// No modification, so no new version (RFC 7644 §3.5.2.1, §3.14): Okta re-adds
+			// the members it has just pushed with every membership push.
+			stored = reference.Resource(before)
+			return nil
 		}
 		if rt.Name == "User" && h.opts.Quirks.Has(reference.QuirkUserNameChangeRejected) &&
 			!strings.EqualFold(str(next["userName"]), str(current["userName"])) {
@@ -323,4 +347,58 @@ func dropOps(ops []patch.Operation, drop func(patch.Operation) bool) []patch.Ope
 		}
 	}
 	return out
+}
+
+// unchanged reports whether next holds the same attributes as before, meta aside.
+func unchanged(before, next reference.Resource) bool {
+	a, b := maps.Clone(before), maps.Clone(next)
+	delete(a, "meta")
+	delete(b, "meta")
+	return reflect.DeepEqual(a, b)
+}
+
+// numericID returns a random decimal id, as servers on an integer key hand out (the
+// numeric-ids quirk).
+func numericID() string {
+	return strconv.FormatInt(100000+rand.Int64N(1<<50), 10)
+}
+
+// checkValues enforces RFC 7643 §2.4 on the multi-valued attributes of res: "primary": true
+// marks at most one value of an attribute (400 invalidValue otherwise), and a repeated
+// (type, value) pair is stored once. The quirks multiple-primary-stored and
+// duplicate-values-stored turn each rule off.
+func (h *Handler) checkValues(res reference.Resource) error {
+	q := h.opts.Quirks
+	for name, v := range res {
+		list, ok := v.([]any)
+		if !ok {
+			continue
+		}
+		primaries := 0
+		seen := map[[2]string]bool{}
+		kept := list[:0:0]
+		for _, el := range list {
+			m, ok := el.(map[string]any)
+			if !ok {
+				kept = append(kept, el)
+				continue
+			}
+			if m["primary"] == true {
+				primaries++
+			}
+			value, isString := m["value"].(string)
+			key := [2]string{strings.ToLower(str(m["type"])), strings.ToLower(value)}
+			if isString && name != "members" && seen[key] && !q.Has(reference.QuirkDuplicateValues) {
+				continue
+			}
+			seen[key] = true
+			kept = append(kept, el)
+		}
+		if primaries > 1 && !q.Has(reference.QuirkTwoPrimaries) {
+			return reference.BadRequest(reference.ScimTypeInvalidValue,
+				"%s: %d values are marked primary, and at most one may be (RFC 7643 §2.4)", name, primaries)
+		}
+		res[name] = kept
+	}
+	return nil
 }

@@ -60,6 +60,9 @@ type Check struct {
 	// Okta is the consequence, true of this check at its grade: what Okta's runtime does (okta),
 	// or that provisioning works and what rejects it (review, rfc).
 	Okta string
+	// Diagnosis, when set, names the defect in the vendor's terms whenever the check fails:
+	// a check about one thing needs no rule to recognise it. Its cause is the check's ID.
+	Diagnosis string
 }
 
 // Graded returns err with c's id, grade and consequence on its *Failure, where the failure
@@ -75,6 +78,9 @@ func Graded(err error, c Check) error {
 		}
 		if f.Okta == "" {
 			f.Okta = c.Okta
+		}
+		if f.Diagnosis == "" && c.Diagnosis != "" {
+			f.Diagnosis, f.Cause = c.Diagnosis, c.ID
 		}
 	}
 	return err

@@ -86,7 +86,7 @@ func TestReportRendersInABrowser(t *testing.T) {
 		regexp.MustCompile(`<details class="scenario st-failed" id="s[0-9]+" data-status="failed" open="">`),
 		regexp.MustCompile(`expected <mark class="exp">200</mark>, got <mark class="got">404 Not Found</mark>`),
 		regexp.MustCompile(`<span class="badge b-waived">≈ waived</span>`),
-		regexp.MustCompile(`Failed: [0-9]+ of 64 selected scenarios failed`),
+		regexp.MustCompile(`Failed: [0-9]+ of [0-9]+ selected scenarios failed`),
 	} {
 		assert.Regexp(t, want, dom)
 	}

@@ -31,6 +31,7 @@ func capabilities() []capability {
 		{"@import", "Import"},
 		{"@reprovisioning", "Reprovisioning"},
 		{"@spec-test", "Okta spec test"},
+		{"@protocol", "SCIM protocol (RFC)"},
 	}
 }
 
