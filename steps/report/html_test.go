@@ -83,6 +83,17 @@ func TestWriteHTML(t *testing.T) {
 			},
 		},
 		{
+			name: "a blocked scenario shows its blocker's fields",
+			edit: func(s *Summary) {
+				s.Scenarios[1].Status, s.Scenarios[1].BlockedBy, s.Scenarios[1].Cause, s.Scenarios[1].Grade = StatusBlocked, "C1", "", ""
+			},
+			want: []string{
+				`<p class="blocked-by"><strong>Blocked by C1</strong>: Okta's own set-up of this scenario broke on it.</p>`,
+				`<span class="badge b-blocked" title="blocked">– blocked</span>`,
+				`<span class="line k-finding"><span class="path">HTTP status</span>: expected <mark class="exp">409</mark>`,
+			},
+		},
+		{
 			name: "a failure message without its fields is text, whatever it says",
 			edit: func(s *Summary) { s.Scenarios[1].Failure, s.Scenarios[2].Failure = nil, nil },
 			want: []string{`<pre class="message plain">POST /scim/v2/Users HTTP/1.1` + "\n" + `  HTTP status: expected 409, got 201 Created`},
