@@ -54,14 +54,7 @@ type Failure struct {
 func (f *Failure) Error() string {
 	var b strings.Builder
 	b.WriteString(f.RequestLine)
-	switch {
-	case f.Unreadable != "":
-		fmt.Fprintf(&b, "\n  %s: expected %s, but %s", f.Path, f.Expected, f.Unreadable)
-	case f.Missing:
-		fmt.Fprintf(&b, "\n  %s: missing, expected %s", f.Path, f.Expected)
-	default:
-		fmt.Fprintf(&b, "\n  %s: expected %s, got %s", f.Path, f.Expected, f.Actual)
-	}
+	b.WriteString("\n  " + f.Finding())
 	for _, n := range f.Notes {
 		b.WriteString("\n  " + n)
 	}
@@ -77,6 +70,18 @@ func (f *Failure) Error() string {
 		b.WriteString("\n  what Okta does: " + f.Okta)
 	}
 	return b.String()
+}
+
+// Finding renders what the check found, on one line: "<path>: expected X, got Y", or
+// "<path>: missing, expected X", or "<path>: expected X, but <why unreadable>".
+func (f *Failure) Finding() string {
+	switch {
+	case f.Unreadable != "":
+		return fmt.Sprintf("%s: expected %s, but %s", f.Path, f.Expected, f.Unreadable)
+	case f.Missing:
+		return fmt.Sprintf("%s: missing, expected %s", f.Path, f.Expected)
+	}
+	return fmt.Sprintf("%s: expected %s, got %s", f.Path, f.Expected, f.Actual)
 }
 
 // statusPath is the Path of a Failure about the HTTP status.

@@ -15,6 +15,12 @@ func sampleSummary() *Summary {
 		}
 	}
 	failMsg := "POST /scim/v2/Users HTTP/1.1\n  HTTP status: expected 409, got 201 Created\n  body: \"<b>dup</b>\"\n  because: a second POST must be refused (okta-wire §2.5)"
+	dup := &Failure{
+		Grade: "okta", Request: "POST /scim/v2/Users HTTP/1.1", Status: 201,
+		Path: "HTTP status", Expected: "409", Actual: "201 Created", Notes: []string{`body: "<b>dup</b>"`},
+		Because: "a second POST must be refused (okta-wire §2.5)", Okta: "Okta links the second user to the first account",
+		Diagnosis: "a second POST must be refused with 409", Cause: "no-409-on-duplicate",
+	}
 	return &Summary{
 		Version:    "(devel)",
 		Target:     Target{URL: "http://127.0.0.1:8080/scim/v2", InProcess: true, Quirks: []string{"no-409-on-duplicate"}},
@@ -28,8 +34,10 @@ func sampleSummary() *Summary {
 		Counts: Counts{Total: 10, Selected: 5, NotSelected: 5, Passed: 1, Failed: 1, Waived: 1, Skipped: 1, Errors: 1},
 		FailOn: "review",
 		Causes: []Cause{{ID: "C1", Key: "no-409-on-duplicate", Grade: "okta", Diagnosis: "a second POST must be refused with 409",
-			Message: failMsg, Failed: []string{"Push users › a second POST is refused with 409 <&>"}, Blocked: []string{"Push users › a user is linked"}}},
+			Message: failMsg, Failure: dup, Failed: []string{"Push users › a second POST is refused with 409 <&>"}, Blocked: []string{"Push users › a user is linked"}}},
 		Findings: []Cause{{ID: "C2", Key: "list-items-per-page", Grade: "review", Check: "list-items-per-page", Diagnosis: "itemsPerPage must count", Seen: 3,
+			Failure: &Failure{Check: "list-items-per-page", Grade: "review", Request: "GET /scim/v2/Users?count=2 HTTP/1.1", Status: 200,
+				Path: "itemsPerPage", Expected: "1 (number): the count of Resources", Actual: "2 (number)", Notes: []string{"response: 200 OK"}},
 			Failed: []string{"Import › pages"}, Blocked: []string{"Import › more pages"}}},
 		Capabilities: []Capability{
 			{Name: "Connection", Tag: "@connection", Status: StatusSkipped, BlockedBy: []string{"C1"}, Detail: "skipped: not selected by --tags (3 scenarios)", Counts: Counts{Total: 3, NotSelected: 3}},
@@ -44,7 +52,7 @@ func sampleSummary() *Summary {
 			},
 			{
 				Name: "a second POST is refused with 409 <&>", Feature: "Push users", Capability: "Push users", Location: "okta/push-users.feature:44",
-				Tags: []string{"@push-users"}, Status: StatusFailed, DurationMS: 20, Message: failMsg, Grade: "okta", Cause: "C1",
+				Tags: []string{"@push-users"}, Status: StatusFailed, DurationMS: 20, Message: failMsg, Grade: "okta", Cause: "C1", Failure: dup,
 				Rerun: "scimcheck run --name '^a second POST$' --seed 42 --trace-dir -",
 				Steps: []Step{
 					{Keyword: "Given", Text: `Okta has provisioned "ada"`, Status: "passed"},
@@ -58,8 +66,10 @@ func sampleSummary() *Summary {
 				Name: "the look-up is case-insensitive", Feature: "Push users", Capability: "Push users", Location: "okta/push-users.feature:51",
 				Tags: []string{"@push-users"}, Status: StatusWaived, DurationMS: 8, Waiver: "JIRA-123: fixed in 2.4",
 				Message: "GET /scim/v2/Users?filter=… HTTP/1.1\n  totalResults: expected 1 (number), got 0 (number)",
-				Rerun:   "scimcheck run --name '^the look-up$' --seed 42 --trace-dir -",
-				Steps:   []Step{{Keyword: "When", Text: "Okta looks up", Status: "failed"}},
+				Failure: &Failure{Check: "lookup-case-insensitive", Grade: "okta", Request: "GET /scim/v2/Users?filter=… HTTP/1.1", Status: 200,
+					Path: "totalResults", Expected: "1 (number)", Actual: "0 (number)"},
+				Rerun: "scimcheck run --name '^the look-up$' --seed 42 --trace-dir -",
+				Steps: []Step{{Keyword: "When", Text: "Okta looks up", Status: "failed"}},
 			},
 			{
 				Name: "ETags are honoured", Feature: "Push users", Capability: "Push users", Location: "okta/push-users.feature:90",
@@ -68,7 +78,7 @@ func sampleSummary() *Summary {
 			},
 			{
 				Name: "a step panics", Feature: "Push users", Capability: "Push users", Location: "okta/push-users.feature:99",
-				Tags: []string{"@push-users"}, Status: StatusError, Message: `panic in step "x": boom`,
+				Tags: []string{"@push-users"}, Status: StatusError, Message: "panic in step \"x\": boom\n  HTTP status: expected 200, got <i>500</i>",
 				Rerun: "scimcheck run --name '^a step panics$' --seed 42 --trace-dir -",
 			},
 		},

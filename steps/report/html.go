@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"regexp"
-	"strings"
 	"time"
 )
 
@@ -39,17 +37,19 @@ type htmlGroup struct {
 	Scenarios    []htmlScenario
 }
 
-// htmlScenario is a Scenario with its anchor and its message split for highlighting.
+// htmlScenario is a Scenario with its anchor.
 type htmlScenario struct {
 	Scenario
-	ID    string
-	Lines []msgLine
+	ID string
 }
 
 // WriteHTML writes s as report.html: one self-contained page (inline CSS, a few lines of
 // inline script, no network) with the capability table, the failures with their expected
 // and actual values, every scenario with its steps, and each HTTP exchange expandable.
-// Everything is escaped by html/template. Errors: a template bug, or those of w.
+// A failure is rendered from its fields (Scenario.Failure: diagnosis, request, path, expected
+// and actual, grade, what Okta does); a message without them (a harness error, a request
+// that got no answer) is shown as it is, preformatted, never interpreted. Everything is
+// escaped by html/template. Errors: a template bug, or those of w.
 func WriteHTML(w io.Writer, s *Summary) error {
 	t, err := htmlPage()
 	if err != nil {
@@ -68,7 +68,7 @@ func WriteHTML(w io.Writer, s *Summary) error {
 		v.Groups = append(v.Groups, htmlGroup{Name: c.Name, Status: c.Status})
 	}
 	for i, sc := range ns.Scenarios {
-		hs := htmlScenario{Scenario: sc, ID: fmt.Sprintf("s%d", i+1), Lines: messageLines(sc.Message)}
+		hs := htmlScenario{Scenario: sc, ID: fmt.Sprintf("s%d", i+1)}
 		switch sc.Status {
 		case StatusFailed, StatusError:
 			v.Failures = append(v.Failures, hs)
@@ -154,62 +154,4 @@ func formatMS(ms int64) string {
 		return fmt.Sprintf("%d ms", ms)
 	}
 	return fmt.Sprintf("%.1f s", float64(ms)/1000)
-}
-
-// msgLine is one line of a failure message, classified for highlighting.
-type msgLine struct {
-	// Kind is "diagnosis" (the defect, in the vendor's terms), "request" (a request line),
-	// "finding" (expected and got), "missing", "unreadable" (expected, but …), "because",
-	// "okta" (what Okta does) or "text".
-	Kind                   string
-	Indent                 string
-	Path, Expected, Actual string
-	Text                   string
-}
-
-// Patterns of the lines package expect writes (see expect.Failure.Error).
-var (
-	findingLine    = regexp.MustCompile(`^(\s*)(?:(.+?): )?expected (.+?), got (.+)$`)
-	missingLine    = regexp.MustCompile(`^(\s*)(.+?): missing, expected (.+)$`)
-	unreadableLine = regexp.MustCompile(`^(\s*)(.+?): expected (.+?), but (.+)$`)
-	diagnosisLine  = regexp.MustCompile(`^(\s*)diagnosis: (.*)$`)
-	becauseLine    = regexp.MustCompile(`^(\s*)because: (.*)$`)
-	oktaLine       = regexp.MustCompile(`^(\s*)what Okta does: (.*)$`)
-	requestLine    = regexp.MustCompile(`^(\s*)((?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ HTTP/\d(?:\.\d)?)$`)
-)
-
-// messageLines splits msg into lines classified for highlighting.
-func messageLines(msg string) []msgLine {
-	if strings.TrimSpace(msg) == "" {
-		return nil
-	}
-	var out []msgLine
-	for _, l := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-		var m []string
-		switch {
-		case match(requestLine, l, &m):
-			out = append(out, msgLine{Kind: "request", Indent: m[1], Text: m[2]})
-		case match(missingLine, l, &m):
-			out = append(out, msgLine{Kind: "missing", Indent: m[1], Path: m[2], Expected: m[3]})
-		case match(findingLine, l, &m):
-			out = append(out, msgLine{Kind: "finding", Indent: m[1], Path: m[2], Expected: m[3], Actual: m[4]})
-		case match(unreadableLine, l, &m):
-			out = append(out, msgLine{Kind: "unreadable", Indent: m[1], Path: m[2], Expected: m[3], Actual: m[4]})
-		case match(diagnosisLine, l, &m):
-			out = append(out, msgLine{Kind: "diagnosis", Indent: m[1], Text: m[2]})
-		case match(becauseLine, l, &m):
-			out = append(out, msgLine{Kind: "because", Indent: m[1], Text: m[2]})
-		case match(oktaLine, l, &m):
-			out = append(out, msgLine{Kind: "okta", Indent: m[1], Text: m[2]})
-		default:
-			out = append(out, msgLine{Kind: "text", Text: l})
-		}
-	}
-	return out
-}
-
-// match reports whether re matches s, storing the submatches in m.
-func match(re *regexp.Regexp, s string, m *[]string) bool {
-	*m = re.FindStringSubmatch(s)
-	return *m != nil
 }

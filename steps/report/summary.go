@@ -46,11 +46,11 @@ const (
 
 // Summary is the machine-readable result of one run, written as summary.json by
 // `scimcheck run --report DIR`. Its shape is stable: SchemaVersion says which version of it a
-// file holds, no field is ever omitted (an absent value is "", 0, false or []), and times are
-// integer milliseconds.
+// file holds, no field is ever omitted (an absent value is "", 0, false or [], and null for a
+// failure object that is not there), and times are integer milliseconds.
 //
 //	{
-//	  "schemaVersion": 1,
+//	  "schemaVersion": 2,
 //	  "version": "v1.2.0",                       // scimcheck's version, "(devel)" from source
 //	  "target": {
 //	    "url": "https://app.example.com/scim/v2", // no user info, no query, never a credential
@@ -61,6 +61,7 @@ const (
 //	  "selection": {"tags": "", "name": ""},
 //	  "startedAt": "2026-01-02T15:04:05Z", "durationMs": 5120, "requests": 443,
 //	  "result": "failed", "exitCode": 1,           // passed | failed | error | interrupted
+//	  "failOn": "review",                          // the --fail-on grade
 //	  "counts": {"total": 64, "selected": 64, "notSelected": 0, "passed": 60,
 //	             "failed": 2, "waived": 1, "skipped": 1, "errors": 0},
 //	  "capabilities": [                            // the rows of the capability table, in order
@@ -68,12 +69,24 @@ const (
 //	     "status": "failed",                       // passed | partial | failed | waived | skipped | error
 //	     "detail": "9 passed, 1 failed of 10", "counts": {…}}
 //	  ],
+//	  "causes": [                                  // every root cause once, most severe first
+//	    {"id": "C1", "key": "no-409-on-duplicate", "grade": "okta", "check": "", "diagnosis": "…",
+//	     "okta": "…", "message": "POST /scim/v2/Users HTTP/1.1\n  …", "failure": {…},
+//	     "failed": ["Push users › …"], "blocked": [], "seen": 0}
+//	  ],
+//	  "findings": [],                              // the causes below okta grade, same shape
 //	  "scenarios": [                               // every selected scenario, in run order
 //	    {"name": "…", "feature": "Push users", "capability": "Push users",
 //	     "location": "okta/push-users.feature:44", "tags": ["@push-users", "@must"],
-//	     "status": "failed",                       // passed | failed | waived | skipped | error
+//	     "status": "failed",                       // passed | failed | blocked | waived | skipped | error
 //	     "durationMs": 12,
 //	     "message": "POST /scim/v2/Users HTTP/1.1\n  HTTP status: expected 409, got 201 …",
+//	     "grade": "okta", "cause": "C1", "blockedBy": "",
+//	     "failure": {                              // the failed check as data; null when none
+//	       "check": "", "grade": "okta", "request": "POST /scim/v2/Users HTTP/1.1", "status": 201,
+//	       "path": "HTTP status", "expected": "409", "actual": "201 Created",
+//	       "missing": false, "unreadable": "", "notes": [], "because": "…", "okta": "…",
+//	       "diagnosis": "…", "cause": "no-409-on-duplicate"},
 //	     "waiver": "",                             // the reason from --expected-failures
 //	     "rerun": "scimcheck run --name '^…$' --seed 42 --trace-dir -",
 //	     "steps": [{"keyword": "Given", "text": "…", "argument": "", "status": "passed", "message": ""}]}
@@ -84,7 +97,10 @@ const (
 //	}
 //
 // A scenario's message is its failure message (for "failed", "waived" and "error") or why it
-// was skipped; rerun is set for "failed", "waived" and "error" scenarios. Scenarios the
+// was skipped: text for people, which no report parses. Its failure is the failed check as
+// data (for "failed" and "waived", and for "blocked" the check that blocked it), null for a
+// harness error, a request that got no answer, or a failure no check made; a cause's failure
+// is its first. rerun is set for "failed", "blocked", "waived" and "error" scenarios. Scenarios the
 // selection left out (--okta-mode, --tags, --name) are not listed; counts.notSelected and the
 // capabilities count them.
 type Summary struct {
@@ -128,6 +144,8 @@ type Cause struct {
 	Okta      string `json:"okta"`
 	// Message is the first failure's report: request line, path, expected and actual.
 	Message string `json:"message"`
+	// Failure is the first failure as data; nil for a cause no check found (no answer).
+	Failure *Failure `json:"failure"`
 	// Failed and Blocked name the scenarios ("Capability › name") whose subject failed on
 	// it and those it blocked.
 	Failed  []string `json:"failed"`
@@ -202,13 +220,46 @@ type Scenario struct {
 	Grade     string `json:"grade"`
 	Cause     string `json:"cause"`
 	BlockedBy string `json:"blockedBy"`
-	Steps     []Step `json:"steps"`
+	// Failure is the failed check as data, what report.html renders; for a blocked scenario,
+	// the check that blocked it. Nil for a harness error, a request that got no answer, or a
+	// failure no check made: Message alone says those (schema version 2).
+	Failure *Failure `json:"failure"`
+	Steps   []Step   `json:"steps"`
 	// Exchanges are the scenario's HTTP exchanges, for junit.xml and report.html; summary.json
 	// leaves them out (see --trace-dir for replayable transcripts).
 	Exchanges []Exchange `json:"-"`
 	// OmittedExchanges counts the earlier exchanges left out of Exchanges to keep the reports
 	// small.
 	OmittedExchanges int `json:"-"`
+}
+
+// Failure is a failed check as data (see expect.Failure), already redacted: the fields reports
+// render, so that none reads meaning out of a message.
+type Failure struct {
+	// Check is the id of the check ("" when it named none), Grade okta, review or rfc.
+	Check string `json:"check"`
+	Grade string `json:"grade"`
+	// Request is the request line, e.g. "GET /scim/v2/Users HTTP/1.1"; Status the response's
+	// HTTP status, 0 when there was no response.
+	Request string `json:"request"`
+	Status  int    `json:"status"`
+	// Path is the JSON path checked, or "HTTP status" or "body"; Expected what the rule wants
+	// and Actual what came back, both with their JSON types (`1 (number)`); Actual is "" when
+	// the path is Missing or the body Unreadable (which then says why: not JSON, empty, …).
+	Path       string `json:"path"`
+	Expected   string `json:"expected"`
+	Actual     string `json:"actual"`
+	Missing    bool   `json:"missing"`
+	Unreadable string `json:"unreadable"`
+	// Notes are further lines: an unexpected status, the server's error detail, retries.
+	Notes []string `json:"notes"`
+	// Because is the requirement (Okta's or the RFC's); Okta what Okta does about the failure.
+	Because string `json:"because"`
+	Okta    string `json:"okta"`
+	// Diagnosis names the defect in the vendor's terms and Cause is its stable id (a cause's
+	// key, e.g. "counts-not-integers"); both "" when no diagnosis recognised it.
+	Diagnosis string `json:"diagnosis"`
+	Cause     string `json:"cause"`
 }
 
 // Step is the outcome of one step of a scenario.
@@ -271,7 +322,7 @@ func (s Summary) normalized() Summary {
 	s.Causes, s.Findings = normalizedCauses(s.Causes), normalizedCauses(s.Findings)
 	scs := make([]Scenario, len(s.Scenarios))
 	for i, sc := range s.Scenarios {
-		sc.Tags, sc.Steps = nonNil(sc.Tags), nonNil(sc.Steps)
+		sc.Tags, sc.Steps, sc.Failure = nonNil(sc.Tags), nonNil(sc.Steps), sc.Failure.normalized()
 		scs[i] = sc
 	}
 	s.Scenarios = scs
@@ -282,10 +333,20 @@ func (s Summary) normalized() Summary {
 func normalizedCauses(cs []Cause) []Cause {
 	out := make([]Cause, len(cs))
 	for i, c := range cs {
-		c.Failed, c.Blocked = nonNil(c.Failed), nonNil(c.Blocked)
+		c.Failed, c.Blocked, c.Failure = nonNil(c.Failed), nonNil(c.Blocked), c.Failure.normalized()
 		out[i] = c
 	}
 	return out
+}
+
+// normalized returns a copy of f with its notes present, or nil for nil.
+func (f *Failure) normalized() *Failure {
+	if f == nil {
+		return nil
+	}
+	c := *f
+	c.Notes = nonNil(c.Notes)
+	return &c
 }
 
 // nonNil returns l, or an empty list when l is nil.

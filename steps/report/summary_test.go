@@ -65,6 +65,35 @@ func TestWriteJSON(t *testing.T) {
 			},
 		},
 		{
+			name: "a failure is data, and null where there is none",
+			check: func(t *testing.T, doc map[string]any) {
+				scs := doc["scenarios"].([]any)
+				f := scs[1].(map[string]any)["failure"].(map[string]any)
+				assert.Equal(t, "HTTP status", f["path"])
+				assert.Equal(t, "409", f["expected"])
+				assert.Equal(t, "201 Created", f["actual"])
+				assert.Equal(t, "okta", f["grade"])
+				assert.Equal(t, "no-409-on-duplicate", f["cause"])
+				assert.EqualValues(t, 201, f["status"])
+				assert.Equal(t, []any{`body: "<b>dup</b>"`}, f["notes"])
+				for _, i := range []int{0, 3, 4} { // passed, skipped, a harness error
+					assert.Contains(t, scs[i].(map[string]any), "failure")
+					assert.Nil(t, scs[i].(map[string]any)["failure"])
+				}
+				finding := doc["findings"].([]any)[0].(map[string]any)["failure"].(map[string]any)
+				assert.Equal(t, "review", finding["grade"])
+				assert.Equal(t, "list-items-per-page", finding["check"])
+			},
+		},
+		{
+			name: "a failure without notes has an empty list",
+			edit: func(s *Summary) { s.Scenarios[1].Failure.Notes = nil },
+			check: func(t *testing.T, doc map[string]any) {
+				f := doc["scenarios"].([]any)[1].(map[string]any)["failure"].(map[string]any)
+				assert.Equal(t, []any{}, f["notes"])
+			},
+		},
+		{
 			name: "transcripts stay out of the summary; HTML characters are not escaped",
 			check: func(t *testing.T, doc map[string]any) {
 				sc := doc["scenarios"].([]any)[1].(map[string]any)
@@ -111,6 +140,19 @@ func TestValidateRejects(t *testing.T) {
 			d["counts"].(map[string]any)["passed"] = 7
 		}, "passed+failed+blocked+waived+skipped+errors is 11, selected is 5"},
 		{"an unknown result", func(d map[string]any) { d["result"] = "ok" }, `result "ok"`},
+		{"a later scenario missing a field", func(d map[string]any) {
+			delete(d["scenarios"].([]any)[3].(map[string]any), "durationMs")
+		}, `scenarios[]: missing field "durationMs"`},
+		{"a failure missing a field", func(d map[string]any) {
+			delete(d["scenarios"].([]any)[1].(map[string]any)["failure"].(map[string]any), "expected")
+		}, `scenarios[].failure: missing field "expected"`},
+		{"a failure that is not an object", func(d map[string]any) {
+			d["causes"].([]any)[0].(map[string]any)["failure"] = "HTTP status: expected 409"
+		}, "causes[].failure: expected an object, got string"},
+		{"a failure of an unknown grade", func(d map[string]any) {
+			d["findings"].([]any)[0].(map[string]any)["failure"].(map[string]any)["grade"] = "minor"
+		}, `cause C2: failure.grade "minor"`},
+		{"a null where only a failure may be null", func(d map[string]any) { d["selection"] = nil }, "selection: expected an object, got null"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 )
 
 // Validate checks that data is a summary.json of SchemaVersion: every documented field
-// present with its JSON type, no other field, known statuses, and counts that add up. It
-// returns the first problem found, or nil.
+// present with its JSON type (a failure object, or null), no other field, known statuses and
+// grades, and counts that add up. It returns the first problem found, or nil.
 func Validate(data []byte) error {
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {
@@ -20,7 +21,7 @@ func Validate(data []byte) error {
 	if v, _ := doc["schemaVersion"].(float64); v != SchemaVersion {
 		return fmt.Errorf("schemaVersion: want %d, got %v", SchemaVersion, doc["schemaVersion"])
 	}
-	if err := sameShape("", Shape(exemplar()), Shape(doc)); err != nil {
+	if err := sameShape("", Shape(exemplar()), doc); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -53,6 +54,22 @@ func Validate(data []byte) error {
 		if sc.DurationMS < 0 {
 			return fmt.Errorf("scenario %q: negative durationMs", sc.Name)
 		}
+		if err := sc.Failure.check("scenario " + sc.Name); err != nil {
+			return err
+		}
+	}
+	for _, c := range append(slices.Clip(s.Causes), s.Findings...) {
+		if err := c.Failure.check("cause " + c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// check returns an error unless f is nil or has a grade: okta, review or rfc.
+func (f *Failure) check(what string) error {
+	if f != nil && !slices.Contains([]string{"okta", "review", "rfc"}, f.Grade) {
+		return fmt.Errorf("%s: failure.grade %q: want okta, review or rfc", what, f.Grade)
 	}
 	return nil
 }
@@ -73,16 +90,17 @@ func exemplar() Summary {
 	return Summary{
 		Target:       Target{Quirks: []string{""}},
 		Capabilities: []Capability{{BlockedBy: []string{""}}},
-		Causes:       []Cause{{Failed: []string{""}, Blocked: []string{""}}},
-		Findings:     []Cause{{Failed: []string{""}, Blocked: []string{""}}},
-		Scenarios:    []Scenario{{Tags: []string{""}, Steps: []Step{{}}}},
+		Causes:       []Cause{{Failed: []string{""}, Blocked: []string{""}, Failure: &Failure{Notes: []string{""}}}},
+		Findings:     []Cause{{Failed: []string{""}, Blocked: []string{""}, Failure: &Failure{Notes: []string{""}}}},
+		Scenarios:    []Scenario{{Tags: []string{""}, Steps: []Step{{}}, Failure: &Failure{Notes: []string{""}}}},
 		Waivers:      Waivers{Stale: []Waiver{{}}, Unknown: []Waiver{{}}},
 	}.normalized()
 }
 
 // Shape returns the shape of a JSON value: for an object, a map of its keys to their shapes;
-// for a non-empty array, a one-element list of its first element's shape; otherwise the JSON
-// type name ("string", "number", "boolean", "null", "array"). Go values are marshalled first.
+// for a non-empty array, a one-element list of its elements' shapes merged (see mergeShape);
+// otherwise the JSON type name ("string", "number", "boolean", "null", "array"). Go values
+// are marshalled first.
 func Shape(v any) any {
 	if _, ok := v.(map[string]any); !ok {
 		if raw, err := json.Marshal(v); err == nil {
@@ -103,7 +121,11 @@ func Shape(v any) any {
 		if len(v) == 0 {
 			return "array"
 		}
-		return []any{Shape(v[0])}
+		shape := Shape(v[0])
+		for _, e := range v[1:] {
+			shape = mergeShape(shape, Shape(e))
+		}
+		return []any{shape}
 	case string:
 		return "string"
 	case float64:
@@ -114,8 +136,45 @@ func Shape(v any) any {
 	return "null"
 }
 
-// sameShape returns an error naming the first difference between the shapes want and got; an
-// empty array ("array") fits any array shape.
+// mergeShape returns the shapes a and b of two elements of one array as one: the keys of both
+// objects, a null or an empty array taking the other's shape; a where they differ otherwise.
+func mergeShape(a, b any) any {
+	switch {
+	case a == "null":
+		return b
+	case b == "null":
+		return a
+	case a == "array":
+		return b
+	case b == "array":
+		return a
+	}
+	switch a := a.(type) {
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		if !ok {
+			return a
+		}
+		out := maps.Clone(a)
+		for k, bv := range b {
+			if av, ok := out[k]; ok {
+				out[k] = mergeShape(av, bv)
+			} else {
+				out[k] = bv
+			}
+		}
+		return out
+	case []any:
+		if b, ok := b.([]any); ok {
+			return []any{mergeShape(a[0], b[0])}
+		}
+	}
+	return a
+}
+
+// sameShape returns an error naming the first place where the decoded JSON value got does not
+// fit the shape want (see Shape): every element of an array is checked, and null fits a
+// failure object (see nullable).
 func sameShape(path string, want, got any) error {
 	name := strings.TrimPrefix(path, ".")
 	if name == "" {
@@ -123,9 +182,12 @@ func sameShape(path string, want, got any) error {
 	}
 	switch w := want.(type) {
 	case map[string]any:
+		if got == nil && nullable(path) {
+			return nil
+		}
 		g, ok := got.(map[string]any)
 		if !ok {
-			return fmt.Errorf("%s: expected an object, got %v", name, got)
+			return fmt.Errorf("%s: expected an object, got %s", name, kind(got))
 		}
 		var keys []string
 		for k := range w {
@@ -148,17 +210,35 @@ func sameShape(path string, want, got any) error {
 		}
 		return nil
 	case []any:
-		if got == "array" {
-			return nil
-		}
 		g, ok := got.([]any)
 		if !ok {
-			return fmt.Errorf("%s: expected an array, got %v", name, got)
+			return fmt.Errorf("%s: expected an array, got %s", name, kind(got))
 		}
-		return sameShape(path+"[]", w[0], g[0])
+		for _, e := range g {
+			if err := sameShape(path+"[]", w[0], e); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	if want != got {
-		return fmt.Errorf("%s: expected a %v, got %v", name, want, got)
+	if g := kind(got); want != g {
+		return fmt.Errorf("%s: expected a %v, got %s", name, want, g)
 	}
 	return nil
 }
+
+// kind returns the JSON type name of a decoded value: "object", "array", or as Shape names it.
+func kind(v any) string {
+	switch v := v.(type) {
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	default:
+		name, _ := Shape(v).(string)
+		return name
+	}
+}
+
+// nullable reports whether the object at path may be null: a scenario's or a cause's failure.
+func nullable(path string) bool { return strings.HasSuffix(path, ".failure") }

@@ -12,6 +12,7 @@ import (
 	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
+	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
 // Scenario statuses.
@@ -40,6 +41,9 @@ type outcome struct {
 	grade   expect.Grade
 	cause   string
 	setup   bool
+	// noAnswer reports that the failure was a request that got no usable answer (a
+	// *scim.TransportError): a fault of the target, like a failed check.
+	noAnswer bool
 	// blockedBy is the root cause of the okta-grade set-up failure that blocked the scenario
 	// (blocker); set by verdict.
 	blockedBy string
@@ -121,8 +125,7 @@ func (ob *observer) step(st *godog.Step, status godog.StepResultStatus, err erro
 	case status == godog.StepPending || status == godog.StepAmbiguous:
 		out.harnessBug(fmt.Sprintf("step %q is %s: %v", st.Text, status, err))
 	case status == godog.StepFailed && out.status != statusFailed:
-		out.status, out.message = statusFailed, errText(err)
-		out.failure, out.grade, out.cause = failureOf(err)
+		out.failedOn(err)
 		out.setup = st.Type == messages.PickleStepType_CONTEXT
 	case status == godog.StepSkipped && out.status == statusPassed:
 		out.status = statusSkipped
@@ -130,6 +133,13 @@ func (ob *observer) step(st *godog.Step, status godog.StepResultStatus, err erro
 			out.message = skipReason(err)
 		}
 	}
+}
+
+// failedOn marks the outcome failed on the target by err (see failureOf).
+func (out *outcome) failedOn(err error) {
+	out.status, out.message = statusFailed, errText(err)
+	out.failure, out.grade, out.cause = failureOf(err)
+	out.noAnswer = errors.As(err, new(*scim.TransportError))
 }
 
 // harnessBug marks the outcome failed by scimcheck itself, for the reason msg.
@@ -156,8 +166,7 @@ func (ob *observer) end(p *godog.Scenario, err error) {
 	case isHarnessError(err):
 		out.harnessBug(fmt.Sprintf("in a scenario hook: %v", err))
 	case err != nil && !errors.Is(err, godog.ErrSkip) && out.status != statusFailed:
-		out.status, out.message = statusFailed, errText(err)
-		out.failure, out.grade, out.cause = failureOf(err)
+		out.failedOn(err)
 	case out.status == "":
 		out.status = statusPassed
 	}

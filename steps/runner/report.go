@@ -194,6 +194,7 @@ func (r *run) causeReport(c *cause) rpt.Cause {
 	rc.Message = r.rd.net().String(c.message)
 	if f := c.failure; f != nil {
 		rc.Check, rc.Okta, rc.Message = f.Check, r.rd.net().String(f.Okta), r.rd.net().String(f.Error())
+		rc.Failure = r.failureReport(f)
 	}
 	for _, sc := range c.failed {
 		rc.Failed = append(rc.Failed, capabilityOf(sc).title+" › "+sc.name)
@@ -216,15 +217,18 @@ func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rp
 		rs.Status = rpt.StatusError
 	case out.waived != "":
 		rs.Status = rpt.StatusWaived
+		rs.Failure = r.failureReport(out.failure)
 	case out.status == statusPassed:
 		rs.Status = rpt.StatusPassed
 	case out.status == statusFailed:
 		rs.Status, rs.Grade = rpt.StatusFailed, string(out.grade)
+		rs.Failure = r.failureReport(out.failure)
 		if c := causeOf(causes, out.cause); c != nil {
 			rs.Cause = c.label
 		}
 	case out.status == statusBlocked:
 		rs.Status = rpt.StatusBlocked
+		rs.Failure = r.failureReport(out.blocker)
 	case out.status == statusSkipped:
 		rs.Status = rpt.StatusSkipped
 	case interrupted:
@@ -245,6 +249,29 @@ func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rp
 	withCurl := rs.Status != rpt.StatusPassed && rs.Status != rpt.StatusSkipped
 	rs.Exchanges, rs.OmittedExchanges = r.exchangeReports(r.rec.exchanges(sc.name), withCurl)
 	return rs
+}
+
+// failureReport returns f as data for the reports, redacted; nil for nil. An ungraded failure
+// is at okta grade, as failureOf counts it.
+func (r *run) failureReport(f *expect.Failure) *rpt.Failure {
+	if f == nil {
+		return nil
+	}
+	rd := r.rd.net()
+	grade := f.Grade
+	if grade == "" {
+		grade = expect.GradeOkta
+	}
+	notes := make([]string, len(f.Notes))
+	for i, n := range f.Notes {
+		notes[i] = rd.String(n)
+	}
+	return &rpt.Failure{
+		Check: rd.String(f.Check), Grade: string(grade), Request: rd.String(f.RequestLine), Status: f.Status,
+		Path: rd.String(f.Path), Expected: rd.String(f.Expected), Actual: rd.String(f.Actual),
+		Missing: f.Missing, Unreadable: rd.String(f.Unreadable), Notes: notes,
+		Because: rd.String(f.Because), Okta: rd.String(f.Okta), Diagnosis: rd.String(f.Diagnosis), Cause: rd.String(f.Cause),
+	}
 }
 
 // reportTranscriptMax bounds the transcript of one scenario in junit.xml and report.html: a

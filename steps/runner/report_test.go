@@ -149,6 +149,21 @@ func TestRunReportAgainstAQuirkyServer(t *testing.T) {
 		}
 		failed++
 		assert.Contains(t, sc.Message, "HTTP status: expected 200, got 404 Not Found", sc.Name)
+		if assert.NotNil(t, sc.Failure, "the failed check, as data: %s", sc.Name) {
+			f := sc.Failure
+			assert.Equal(t, "HTTP status", f.Path, sc.Name)
+			assert.Equal(t, "200", f.Expected, sc.Name)
+			assert.Equal(t, "404 Not Found", f.Actual, sc.Name)
+			assert.Equal(t, 404, f.Status, sc.Name)
+			assert.Equal(t, "okta", f.Grade, sc.Name)
+			assert.Equal(t, "user-readable", f.Check, sc.Name)
+			assert.Equal(t, "deactivated-user-404", f.Cause, sc.Name)
+			assert.Regexp(t, `^GET /scim/v2/Users/[^ ]+ HTTP/1\.1$`, f.Request, sc.Name)
+			assert.Contains(t, f.Diagnosis, "deactivated users must stay readable", sc.Name)
+			assert.NotEmpty(t, f.Because, sc.Name)
+			assert.NotEmpty(t, f.Okta, sc.Name)
+			assert.NotContains(t, sc.Message, r.run.target.secret)
+		}
 		assert.Contains(t, sc.Rerun, "scimcheck run --quirk deactivated-user-404 --name '^", sc.Name)
 		assert.Contains(t, sc.Rerun, "--seed 77 --trace-dir -", sc.Name)
 		assert.Contains(t, page, sc.Name)
@@ -162,6 +177,17 @@ func TestRunReportAgainstAQuirkyServer(t *testing.T) {
 	}
 	assert.Positive(t, failed)
 	assert.Equal(t, failed, j.Failures)
+	for _, sc := range s.Scenarios {
+		if sc.Status == rpt.StatusPassed {
+			assert.Nil(t, sc.Failure, "a scenario that passed has no failure: %s", sc.Name)
+		}
+	}
+	require.NotEmpty(t, s.Causes)
+	if f := s.Causes[0].Failure; assert.NotNil(t, f, "a cause carries its first failure") {
+		assert.Equal(t, s.Causes[0].Key, f.Cause)
+		assert.Equal(t, s.Causes[0].Diagnosis, f.Diagnosis)
+		assert.Equal(t, s.Causes[0].Check, f.Check)
+	}
 
 	for _, suite := range j.Suites {
 		for _, c := range suite.Cases {
@@ -181,6 +207,24 @@ func TestRunReportAgainstAQuirkyServer(t *testing.T) {
 		assert.Contains(t, page, want)
 	}
 	assert.NotContains(t, page, r.run.target.secret)
+}
+
+func TestRunReportBlockedScenariosCarryTheirBlocker(t *testing.T) {
+	dir := t.TempDir()
+	r := runOpts(t, Options{ReportDir: dir, Quirks: []string{"counts-as-strings"}, Tags: "@deactivate-users", Seed: 3}, runLimit)
+	require.Equal(t, ExitFail, r.code, r.dump())
+	s, _, page := readReports(t, dir)
+	require.NotEmpty(t, s.Scenarios)
+	for _, sc := range s.Scenarios {
+		require.Equal(t, rpt.StatusBlocked, sc.Status, sc.Name)
+		require.NotNil(t, sc.Failure, "a blocked scenario carries the check that blocked it: %s", sc.Name)
+		assert.Equal(t, "counts-not-integers", sc.Failure.Cause, sc.Name)
+		assert.Equal(t, "okta", sc.Failure.Grade, sc.Name)
+		assert.Equal(t, "totalResults", sc.Failure.Path, sc.Name)
+		assert.Contains(t, sc.Failure.Actual, "(string)", sc.Name)
+		assert.Equal(t, "C1", sc.BlockedBy, sc.Name)
+	}
+	assert.Contains(t, page, `<span class="path">totalResults</span>: expected <mark class="exp">`)
 }
 
 func TestRunReportUsageErrors(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
@@ -43,8 +42,7 @@ func (o *outcome) verdict(detours []*expect.Failure) {
 	if o.harness != "" {
 		return
 	}
-	targetFault := o.failure != nil || strings.HasPrefix(o.cause, "no-answer: ")
-	if o.status == statusFailed && o.setup && targetFault && o.grade.AtLeast(expect.GradeOkta) {
+	if o.status == statusFailed && o.setup && (o.failure != nil || o.noAnswer) && o.grade.AtLeast(expect.GradeOkta) {
 		o.status, o.blockedBy, o.blocker = statusBlocked, o.cause, o.failure
 		return
 	}
@@ -98,8 +96,7 @@ func (c *cause) title() string {
 	if c.failure.Diagnosis != "" {
 		return c.failure.Diagnosis
 	}
-	f := c.failure
-	return fmt.Sprintf("%s: %s", f.RequestLine, strings.TrimPrefix(firstLine(strings.TrimPrefix(f.Error(), f.RequestLine+"\n")), "  "))
+	return c.failure.RequestLine + ": " + c.failure.Finding()
 }
 
 // causes returns the run's root causes, most severe first: the failures and blocks of the
