@@ -95,9 +95,23 @@ func TestWriteHTML(t *testing.T) {
 		},
 		{
 			name: "a failure message without its fields is text, whatever it says",
-			edit: func(s *Summary) { s.Scenarios[1].Failure, s.Scenarios[2].Failure = nil, nil },
+			edit: func(s *Summary) {
+				s.Scenarios[1].Failure, s.Scenarios[2].Failure = nil, nil
+				s.Causes[0].Failure = nil
+			},
 			want: []string{`<pre class="message plain">POST /scim/v2/Users HTTP/1.1` + "\n" + `  HTTP status: expected 409, got 201 Created`},
 			not:  []string{`<mark class="exp">409</mark>`, `class="line k-diagnosis"`, `class="line k-request"`},
+		},
+		{
+			name: "each cause once, with its scenarios, and the grades in the table",
+			want: []string{
+				`<section id="causes">`,
+				`<div class="card cause" id="C1">`,
+				`<h3><span class="grade g-okta">C1 · okta</span> a second POST must be refused with 409</h3>`,
+				`<strong>Failed 1:</strong> Push users › a second POST is refused with 409 &lt;&amp;&gt;`,
+				`<strong>Blocked 1:</strong> Push users › a user is linked`,
+				`<td class="okta">broken <a href="#C1">C1</a></td><td class="num">1</td><td class="num">-</td>`,
+			},
 		},
 		{
 			name: "self-contained: no network",
