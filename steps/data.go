@@ -239,7 +239,7 @@ func (w *world) expand(s string, enc func(string) string) (string, error) {
 		return enc(v)
 	})
 	if firstErr != nil {
-		return "", fmt.Errorf("scimcheck harness error in the feature text %q: %w", s, firstErr)
+		return "", HarnessErrorf("scimcheck harness error in the feature text %q: %w", s, firstErr)
 	}
 	return out, nil
 }

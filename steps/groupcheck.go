@@ -74,7 +74,7 @@ func oktaLinksGroup(ctx context.Context, alias string) error {
 func (w *world) readGroup(ctx context.Context, alias string) (*scim.Exchange, error) {
 	g := w.group(alias)
 	if g.id == "" {
-		return nil, fmt.Errorf("scimcheck harness error in the feature: group %q has no app id yet; push or link it first", alias)
+		return nil, HarnessErrorf("scimcheck harness error in the feature: group %q has no app id yet; push or link it first", alias)
 	}
 	ex, err := w.send(ctx, get(groupPath(g.id)))
 	if err != nil {
@@ -230,7 +230,7 @@ func createdGroupWithPost(ctx context.Context, alias string) error {
 	w := worldFromContext(ctx)
 	f := w.latest("group push", alias)
 	if f == nil || len(f.exchanges) == 0 {
-		return fmt.Errorf("scimcheck harness error in the feature: Okta did not push group %q in this scenario", alias)
+		return HarnessErrorf("scimcheck harness error in the feature: Okta did not push group %q in this scenario", alias)
 	}
 	ex := f.exchanges[0]
 	if err := expect.StatusIn(ex, []int{http.StatusOK, http.StatusCreated}, becauseGroupPush); err != nil {
@@ -257,12 +257,12 @@ func addedAgain(ctx context.Context, list, alias string) error {
 		return err
 	}
 	if f == nil || len(f.exchanges) < 2 {
-		return fmt.Errorf("scimcheck harness error in the feature: Okta did not push group %q with members in this scenario", alias)
+		return HarnessErrorf("scimcheck harness error in the feature: Okta did not push group %q with members in this scenario", alias)
 	}
 	next := f.exchanges[1]
 	for _, u := range members {
 		if !strings.Contains(string(next.Request.Body), strconv.Quote(u.id)) && next.Request.Method == http.MethodPatch {
-			return fmt.Errorf("scimcheck harness bug: the PATCH after the POST does not add %q again", u.alias)
+			return HarnessErrorf("scimcheck harness bug: the PATCH after the POST does not add %q again", u.alias)
 		}
 	}
 	return expect.StatusIn(next, okStatuses(next.Request.Method), becauseMembers)
@@ -279,16 +279,16 @@ func batchedPatches(ctx context.Context) error {
 		b, total := w.batchSize(), 0
 		for _, p := range f.patches {
 			if p.changes > b {
-				return fmt.Errorf("scimcheck harness bug: a membership PATCH carried %d changes, more than the batch size %d", p.changes, b)
+				return HarnessErrorf("scimcheck harness bug: a membership PATCH carried %d changes, more than the batch size %d", p.changes, b)
 			}
 			total += p.changes
 		}
 		if want := (total + b - 1) / b; len(f.patches) != want {
-			return fmt.Errorf("scimcheck harness bug: %d changes went out in %d PATCHes, want %d of at most %d", total, len(f.patches), want, b)
+			return HarnessErrorf("scimcheck harness bug: %d changes went out in %d PATCHes, want %d of at most %d", total, len(f.patches), want, b)
 		}
 		return nil
 	}
-	return fmt.Errorf("scimcheck harness error in the feature: no membership PATCH was sent in this scenario")
+	return HarnessErrorf("scimcheck harness error in the feature: no membership PATCH was sent in this scenario")
 }
 
 // appHasCrowd: Given the app already has a crowd of 250 users known to Okta. They are created

@@ -18,7 +18,7 @@ func (w *world) groupMembers(list string) ([]*user, error) {
 	for _, a := range aliases(list) {
 		u := w.user(a)
 		if u.id == "" {
-			return nil, fmt.Errorf("scimcheck harness error in the feature: %q has no app id; Okta only pushes members it provisioned (add `Given Okta has provisioned %q`)", a, a)
+			return nil, HarnessErrorf("scimcheck harness error in the feature: %q has no app id; Okta only pushes members it provisioned (add `Given Okta has provisioned %q`)", a, a)
 		}
 		out = append(out, u)
 	}
@@ -40,7 +40,7 @@ func oktaPushesGroup(ctx context.Context, alias, list string) error {
 func oktaPushesGroupCrowd(ctx context.Context, alias string) error {
 	w := worldFromContext(ctx)
 	if len(w.crowd) == 0 {
-		return fmt.Errorf("scimcheck harness error in the feature: there is no crowd; add `Given the app already has a crowd of 250 users known to Okta`")
+		return HarnessErrorf("scimcheck harness error in the feature: there is no crowd; add `Given the app already has a crowd of 250 users known to Okta`")
 	}
 	return w.pushGroup(ctx, w.group(alias), nil, w.crowd)
 }

@@ -30,7 +30,7 @@ const (
 // before starts a scenario: a fresh world in the context.
 func (s *Suite) before(ctx context.Context, sc *godog.Scenario) (context.Context, error) {
 	if s.Client == nil {
-		return ctx, errors.New("scimcheck harness error: Suite.Client is nil")
+		return ctx, HarnessErrorf("scimcheck harness error: Suite.Client is nil")
 	}
 	tags := make([]string, 0, len(sc.Tags))
 	for _, t := range sc.Tags {

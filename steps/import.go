@@ -158,7 +158,7 @@ func (w *world) lastWalk() (*walk, error) {
 			}
 		}
 	}
-	return nil, fmt.Errorf("scimcheck harness error in the feature: Okta did not import in this scenario")
+	return nil, HarnessErrorf("scimcheck harness error in the feature: Okta did not import in this scenario")
 }
 
 // pagesAreListResponses: Then every page was a ListResponse whose itemsPerPage counts its
@@ -204,7 +204,7 @@ func sawOwnOnce(ctx context.Context, kind string) error {
 	w := worldFromContext(ctx)
 	list := w.walks[kind]
 	if len(list) == 0 {
-		return fmt.Errorf("scimcheck harness error in the feature: Okta did not import %s in this scenario", kind)
+		return HarnessErrorf("scimcheck harness error in the feature: Okta did not import %s in this scenario", kind)
 	}
 	wk := list[len(list)-1]
 	own := map[string]bool{}
@@ -243,7 +243,7 @@ func sameOrder(ctx context.Context, kind string) error {
 	w := worldFromContext(ctx)
 	list := w.walks[kind]
 	if len(list) < 2 {
-		return fmt.Errorf("scimcheck harness error in the feature: Okta imported %s fewer than twice in this scenario", kind)
+		return HarnessErrorf("scimcheck harness error in the feature: Okta imported %s fewer than twice in this scenario", kind)
 	}
 	own := map[string]bool{}
 	for _, id := range w.own[kind] {

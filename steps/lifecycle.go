@@ -90,7 +90,7 @@ func deactivatedWith(ctx context.Context, alias, method string) error {
 	w := worldFromContext(ctx)
 	f := w.latest("deactivation", alias)
 	if f == nil || f.deactived == nil {
-		return fmt.Errorf("scimcheck harness error in the feature: Okta did not deactivate %q in this scenario", alias)
+		return HarnessErrorf("scimcheck harness error in the feature: Okta did not deactivate %q in this scenario", alias)
 	}
 	return sentWith(f.deactived, method, false, becauseDeactivate, w.mode)
 }
@@ -98,7 +98,7 @@ func deactivatedWith(ctx context.Context, alias, method string) error {
 // sentWith checks that ex was sent with method, and that a 200 answer shows active.
 func sentWith(ex *scim.Exchange, method string, active bool, because string, m mode) error {
 	if ex.Request.Method != method {
-		return fmt.Errorf("scimcheck harness error in the feature: this scenario runs as an %s app, which sends %s, not %s; tag it @oin or @aiw",
+		return HarnessErrorf("scimcheck harness error in the feature: this scenario runs as an %s app, which sends %s, not %s; tag it @oin or @aiw",
 			m, ex.Request.Method, method)
 	}
 	if ex.Response.StatusCode == http.StatusNoContent && method == http.MethodPatch {

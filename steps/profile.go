@@ -16,7 +16,7 @@ import (
 // returns the decoded user.
 func (w *world) readForUpdate(ctx context.Context, q *sequence, u *user) (map[string]any, error) {
 	if u.id == "" {
-		return nil, fmt.Errorf("scimcheck harness error in the feature: %q has no app id yet; provision it first", u.alias)
+		return nil, HarnessErrorf("scimcheck harness error in the feature: %q has no app id yet; provision it first", u.alias)
 	}
 	const what = "GET /Users/{id}, reading the user before writing it"
 	ex, err := q.send(ctx, what, get(userPath(u.id)))

@@ -65,7 +65,7 @@ func (w *world) requirement() string {
 // response returns the scenario's latest exchange.
 func (w *world) response() (*scim.Exchange, error) {
 	if w.last == nil {
-		return nil, fmt.Errorf("scimcheck harness error in the feature: no request was sent before this check")
+		return nil, HarnessErrorf("scimcheck harness error in the feature: no request was sent before this check")
 	}
 	return w.last, nil
 }

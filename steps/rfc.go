@@ -237,7 +237,7 @@ func groupVersionUnchanged(ctx context.Context, alias string) error {
 	w := worldFromContext(ctx)
 	before, ok := w.vars["version of "+alias]
 	if !ok {
-		return fmt.Errorf("scimcheck harness error in the feature: note the version of group %q first", alias)
+		return HarnessErrorf("scimcheck harness error in the feature: note the version of group %q first", alias)
 	}
 	ex, err := w.send(ctx, get(groupPath(w.group(alias).id)))
 	if err != nil {

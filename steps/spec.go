@@ -46,7 +46,7 @@ func specCreated(ctx context.Context, alias string) error {
 	w := worldFromContext(ctx)
 	u, ok := w.users[alias]
 	if !ok {
-		return fmt.Errorf("scimcheck harness error in the feature: %q is not a spec test user; add `Given the spec test's random user %q`", alias, alias)
+		return HarnessErrorf("scimcheck harness error in the feature: %q is not a spec test user; add `Given the spec test's random user %q`", alias, alias)
 	}
 	body := mustJSON(map[string]any{
 		"schemas":     []string{schemaUser},

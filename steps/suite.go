@@ -4,6 +4,8 @@
 package steps
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
 	"sync"
 	"sync/atomic"
@@ -97,4 +99,20 @@ func (s *Suite) record(r Result) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.results = append(s.results, r)
+}
+
+// HarnessError is an error package steps returns for a fault of its own, not of the target: a
+// feature naming an unknown placeholder, a step used out of order, a Suite set up wrong. It is
+// never a verdict on the target; the runner reports it as a harness error.
+type HarnessError struct{ err error }
+
+// Error returns the message, which starts with "scimcheck harness error".
+func (e *HarnessError) Error() string { return e.err.Error() }
+
+// Unwrap returns the error it wraps (a %w argument of its format), if any.
+func (e *HarnessError) Unwrap() error { return errors.Unwrap(e.err) }
+
+// HarnessErrorf returns a *HarnessError formatted like fmt.Errorf.
+func HarnessErrorf(format string, args ...any) error {
+	return &HarnessError{err: fmt.Errorf(format, args...)}
 }

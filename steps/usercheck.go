@@ -18,7 +18,7 @@ import (
 func (w *world) assignment(alias string) (*flow, error) {
 	f := w.latest("assignment", alias)
 	if f == nil || len(f.exchanges) == 0 {
-		return nil, fmt.Errorf("scimcheck harness error in the feature: Okta did not assign the app to %q in this scenario", alias)
+		return nil, HarnessErrorf("scimcheck harness error in the feature: Okta did not assign the app to %q in this scenario", alias)
 	}
 	return f, nil
 }
@@ -92,7 +92,7 @@ func sentNoPost(ctx context.Context, alias string) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("scimcheck harness error in the feature: Okta sent nothing for %q in this scenario", alias)
+	return HarnessErrorf("scimcheck harness error in the feature: Okta sent nothing for %q in this scenario", alias)
 }
 
 // oneUserWithUserName: Then the app has exactly one user with the userName of "ada".
@@ -117,7 +117,7 @@ func oneUserWithUserName(ctx context.Context, alias string) error {
 func (w *world) readBack(ctx context.Context, alias string, inactive bool) (*scim.Exchange, error) {
 	u := w.user(alias)
 	if u.id == "" {
-		return nil, fmt.Errorf("scimcheck harness error in the feature: %q has no app id yet; provision it first", alias)
+		return nil, HarnessErrorf("scimcheck harness error in the feature: %q has no app id yet; provision it first", alias)
 	}
 	ex, err := w.send(ctx, get(userPath(u.id)))
 	if err != nil {
@@ -186,7 +186,7 @@ func neverSentDeleteUsers(ctx context.Context) error {
 	w := worldFromContext(ctx)
 	for _, ex := range w.exchanges {
 		if kind, id := resourceOf(ex.Request.URL); ex.Request.Method == http.MethodDelete && kind == "Users" && id != "" {
-			return fmt.Errorf("scimcheck harness bug: it sent %s, which Okta never does (%s)", ex.RequestLine(), becauseNoDelete)
+			return HarnessErrorf("scimcheck harness bug: it sent %s, which Okta never does (%s)", ex.RequestLine(), becauseNoDelete)
 		}
 	}
 	return nil

@@ -325,7 +325,7 @@ func oktaLooksUpOld(ctx context.Context, alias string) error {
 	u := w.user(alias)
 	w.because = `a userName change frees the old userName: Okta's look-up by the new one finds the same id, by the old one nobody (okta-wire §3.2)`
 	if u.oldUserName == "" {
-		return fmt.Errorf("scimcheck harness error in the feature: %q never changed its userName", alias)
+		return HarnessErrorf("scimcheck harness error in the feature: %q never changed its userName", alias)
 	}
 	_, err := w.send(ctx, lookupRequest(u.oldUserName, false))
 	return err

@@ -242,7 +242,7 @@ func sendError(err error) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("the run was stopped before the answer arrived: %w", err)
 	}
-	return fmt.Errorf("scimcheck harness error (not the target's fault): %w", err)
+	return HarnessErrorf("scimcheck harness error (not the target's fault): %w", err)
 }
 
 // batchSize returns the suite's membership batch size, 100 by default (okta-wire §6.5).

@@ -11,6 +11,7 @@ import (
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
 
+	"github.com/scimcheck/scimcheck/steps"
 	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
@@ -183,20 +184,16 @@ func (ob *observer) outcomeOf(sc *scenario) outcome {
 	return outcome{}
 }
 
-// harnessPrefix starts the message of every error package steps returns for a fault of its
-// own rather than of the target: "scimcheck harness error …", "scimcheck harness bug …".
-const harnessPrefix = "scimcheck harness "
-
 // isPanic reports whether err, or an error it wraps, is godog's record of a recovered panic.
 // godog does not export that type, so it is recognised by name.
 func isPanic(err error) bool {
 	return inChain(err, func(e error) bool { return fmt.Sprintf("%T", e) == "*godog.traceError" })
 }
 
-// isHarnessError reports whether err, or an error it wraps, is one package steps returns for
-// its own fault (its message starts with harnessPrefix).
+// isHarnessError reports whether err, or an error it wraps, is a *steps.HarnessError: a fault
+// of scimcheck's own, never a verdict on the target.
 func isHarnessError(err error) bool {
-	return inChain(err, func(e error) bool { return strings.HasPrefix(e.Error(), harnessPrefix) })
+	return inChain(err, func(e error) bool { _, ok := e.(*steps.HarnessError); return ok })
 }
 
 // inChain reports whether match holds for err or any error it wraps.

@@ -18,6 +18,8 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/scimcheck/scimcheck/steps"
 )
 
 func TestRunPassesOnTheReferenceServer(t *testing.T) {
@@ -117,7 +119,7 @@ func TestRunHarnessBugIsNotATargetFailure(t *testing.T) {
 	hook := func(sc *godog.ScenarioContext) {
 		sc.Step(`^a step that panics$`, func() error { panic("index out of range [3] with length 3") })
 		sc.Step(`^a step that finds a mistake in the feature$`, func() error {
-			return fmt.Errorf("Okta's push of group %q failed: %w", "eng", errors.New("scimcheck harness error in the feature: no app id"))
+			return fmt.Errorf("Okta's push of group %q failed: %w", "eng", steps.HarnessErrorf("scimcheck harness error in the feature: no app id"))
 		})
 	}
 	for _, tc := range []struct {
@@ -136,6 +138,20 @@ func TestRunHarnessBugIsNotATargetFailure(t *testing.T) {
 			assert.NotContains(t, r.stdout, "Causes, most severe first", "a harness bug is not reported as a target failure")
 		})
 	}
+}
+
+// TestRunTargetWordsAreNotAHarnessError: a target whose error detail reads like one of
+// scimcheck's own messages fails its scenario; only a *steps.HarnessError is a harness error.
+func TestRunTargetWordsAreNotAHarnessError(t *testing.T) {
+	hook := func(sc *godog.ScenarioContext) {
+		sc.Step(`^a step that finds a mistake in the feature$`, func() error {
+			return fmt.Errorf("the server's detail: %w", errors.New("scimcheck harness error in the feature: no app id"))
+		})
+	}
+	r := runOpts(t, Options{features: harnessFeatures, scenarioHook: hook, Name: "^a step reports a harness error$"}, runLimit)
+	assert.Equal(t, ExitFail, r.code, r.dump())
+	assert.NotContains(t, r.stderr, "scimcheck itself failed", r.dump())
+	assert.Regexp(t, `(?m)^Connection +broken +- +- +1 failed of 3; 2 not selected by --name$`, r.stdout)
 }
 
 func TestRunInterrupted(t *testing.T) {
