@@ -29,6 +29,8 @@ Usage:
                             bare "scimcheck" and "scimcheck --target …" (flags first) mean run too
   scimcheck serve [flags]   run the bundled reference SCIM server
   scimcheck list            list the scenarios with their tags
+  scimcheck steps           list the steps a feature file may use, with examples; run your own
+                            feature files with: scimcheck run --features DIR
   scimcheck quirks          list the deliberate defects the reference server can switch on
   scimcheck version         print the version
 
@@ -77,6 +79,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return server.Command(ctx, args, stdout, stderr)
 	case "list":
 		return listCommand(args, stdout, stderr)
+	case "steps":
+		return runner.StepsCommand(args, stdout, stderr)
 	case "quirks":
 		writeQuirks(stdout)
 		return 0

@@ -59,7 +59,7 @@ func TestHelp(t *testing.T) {
 		t.Run(strings.Join(append([]string{"scimcheck"}, args...), " "), func(t *testing.T) {
 			var out, errb bytes.Buffer
 			require.Equal(t, 0, dispatch(ctx, args, &out, &errb))
-			for _, cmd := range []string{"run", "serve", "list", "quirks", "version"} {
+			for _, cmd := range []string{"run", "serve", "list", "steps", "quirks", "version"} {
 				assert.Contains(t, out.String(), "\n  scimcheck "+cmd+" ", "the command list, on stdout")
 			}
 			assert.Empty(t, errb.String())

@@ -147,3 +147,14 @@ var stepDefs = []stepDef{
 	step(`^the client notes the version of group "([^"]*)"$`, notesGroupVersion),
 	step(`^the version of group "([^"]*)" is unchanged$`, groupVersionUnchanged),
 }
+
+// StepPatterns returns the pattern of every step definition, in the order of the table, for
+// tools that list the vocabulary or check feature files before a run. The patterns are
+// shared: they are safe for concurrent use and must not be modified.
+func StepPatterns() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(stepDefs))
+	for i, d := range stepDefs {
+		out[i] = d.expr
+	}
+	return out
+}

@@ -85,7 +85,7 @@ func referenceImage(t *testing.T) string {
 		}
 		// A repository of its own: the reference/container tests, which may run at the same
 		// time, build the same binary into container.ImageRepository and remove theirs.
-		refImage, refErr = container.BuildImage(ctx, container.WithBinary(bin), container.WithRepository(testRepository))
+		refImage, refErr = container.BuildImage(ctx, container.WithBinary(bin), container.WithRepository(testRepository()))
 	})
 	require.NoError(t, refErr)
 	img := refImage
@@ -534,8 +534,10 @@ func TestCommandHelpContainers(t *testing.T) {
 	}
 }
 
-// testRepository is where the tests tag the reference images they build.
-const testRepository = "scimcheck-reference-runner-test"
+// testRepository returns where the tests tag the reference images they build: a repository of
+// this test process alone, so that TestMain's clean-up never removes the image of another
+// `go test` running on the same engine (two worktrees, or CI beside a developer).
+func testRepository() string { return fmt.Sprintf("scimcheck-reference-runner-test-%d", os.Getpid()) }
 
 // TestMain turns testcontainers' Ryuk reaper off unless the environment chose, as the
 // scimcheck command does (the tests remove what they start by its org.scimcheck.run label),
@@ -544,7 +546,7 @@ func TestMain(m *testing.M) {
 	containertest.ReaperOff()
 	quietTestcontainers()
 	code := m.Run()
-	for tag := range containertest.ImageTags(testRepository) {
+	for tag := range containertest.ImageTags(testRepository()) {
 		containertest.RemoveImage(tag) // the reference images these tests built
 	}
 	if silentImage != "" {

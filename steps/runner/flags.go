@@ -91,13 +91,14 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {} // help goes to stdout, below; an error is not followed by the help
 	var o Options
-	var formats, quirks multiFlag
+	var formats, quirks, featureDirs multiFlag
 	auth := fs.String("auth", string(scim.AuthBearer), "`mode` the secret is sent in: bearer, header or basic (basic: the secret is user:password)")
 	fs.StringVar(&o.Target, "target", os.Getenv("SCIMCHECK_TARGET"), "SCIM base `URL` of the server under test, e.g. https://app.example.com/scim/v2 (default $SCIMCHECK_TARGET; none: the in-process reference server)")
 	fs.StringVar(&o.TokenFile, "token-file", "", "`file` holding the secret (default: $SCIMCHECK_TOKEN)")
 	fs.StringVar(&o.Mode, "okta-mode", ModeBoth, "Okta integration `kind`: oin (PATCH; leaves out @aiw), aiw (PUT; leaves out @oin) or both")
 	fs.StringVar(&o.Tags, "tags", "", "godog tag `expression`, e.g. '@push-users && ~@optional, @import' (&& and, ~ not, comma or); see `scimcheck list`")
 	fs.StringVar(&o.Name, "name", "", "run only scenarios whose name matches this `regexp`")
+	fs.Var(&featureDirs, "features", "run the .feature files under `dir` (or one file) instead of scimcheck's own, e.g. a reproduction from `scimcheck explore`; repeatable (steps: `scimcheck steps`)")
 	fs.Var(&formats, "format", "`formatter`: pretty, progress, junit:FILE or cucumber:FILE; repeatable (default pretty on a terminal, else progress)")
 	fs.StringVar(&o.TraceDir, "trace-dir", "", "write each scenario's requests as a curl script to `dir`/<scenario>.sh; - prints them")
 	fs.Int64Var(&o.Seed, "seed", 0, "`seed` of all generated data; 0 picks one (always printed, so a run can be repeated)")
@@ -126,7 +127,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	o.Auth = scim.AuthMode(*auth)
-	o.Formats, o.Quirks = formats, quirks
+	o.Formats, o.Quirks, o.FeatureDirs = formats, quirks, featureDirs
 	if err := containerFlags.apply(fs, &o); err != nil {
 		return report(stderr, err)
 	}

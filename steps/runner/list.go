@@ -30,6 +30,8 @@ func ListCommand(args []string, stdout, stderr io.Writer) int {
 	mode := fs.String("okta-mode", ModeBoth, "Okta integration `kind`: oin, aiw or both (as for run)")
 	tags := fs.String("tags", "", "godog tag `expression` (as for run)")
 	name := fs.String("name", "", "scenario name `regexp` (as for run)")
+	var featureDirs multiFlag
+	fs.Var(&featureDirs, "features", "list the .feature files under `dir` instead of scimcheck's own (as for run); repeatable")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitPass
@@ -40,7 +42,7 @@ func ListCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "scimcheck list: unexpected argument %q (see --help)\n", fs.Arg(0))
 		return ExitUsage
 	}
-	return List(Options{Mode: *mode, Tags: *tags, Name: *name}, stdout, stderr)
+	return List(Options{Mode: *mode, Tags: *tags, Name: *name, FeatureDirs: featureDirs}, stdout, stderr)
 }
 
 // List prints the scenarios o selects (by Mode, Tags and Name), one per line, and returns the
@@ -52,6 +54,16 @@ func List(o Options, stdout, stderr io.Writer) int {
 	}
 	if o.Mode != ModeBoth && o.Mode != ModeOIN && o.Mode != ModeAIW {
 		return reportAs(stderr, "list", usagef("--okta-mode %q: want oin, aiw or both", o.Mode))
+	}
+	if len(o.FeatureDirs) > 0 && o.features == nil {
+		fsys, err := featuresFrom(o.FeatureDirs)
+		if err == nil {
+			err = checkSteps(fsys)
+		}
+		if err != nil {
+			return reportAs(stderr, "list", err)
+		}
+		o.features = fsys
 	}
 	cat, err := loadCatalogue(o.features)
 	if err != nil {
@@ -73,4 +85,46 @@ func List(o Options, stdout, stderr io.Writer) int {
 		return reportAs(stderr, "list", err)
 	}
 	return ExitPass
+}
+
+// StepsCommand runs `scimcheck steps`: every step a feature file may use (the patterns of
+// package steps, quoted arguments as "…"), each with an example from scimcheck's own features,
+// for writing feature files that `scimcheck run --features DIR` runs. It returns the exit code.
+func StepsCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("steps", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: scimcheck steps\n\nLists every step a feature file may use, each with an example from scimcheck's own features.\n"+
+			"Write feature files with them and run them with: scimcheck run --features DIR\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitPass
+		}
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "scimcheck steps: unexpected argument %q (see --help)\n", fs.Arg(0))
+		return ExitUsage
+	}
+	vocab, err := vocabulary()
+	if err != nil {
+		return reportAs(stderr, "steps", err)
+	}
+	for _, v := range vocab {
+		fmt.Fprintln(stdout, readablePattern(v.pattern.String()))
+		if v.example != "" {
+			fmt.Fprintln(stdout, "    e.g. "+v.example)
+		}
+	}
+	return ExitPass
+}
+
+// readablePattern renders a step pattern for people: anchors dropped, a quoted argument as
+// "…", a number as N, (a|b) alternatives and optional parts kept.
+func readablePattern(p string) string {
+	p = strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$")
+	r := strings.NewReplacer(`"([^"]*)"`, `"…"`, `(\d+)`, "N", `(-?\d+)`, "N", `(\d+(?: or \d+)*)`, "N [or N]…",
+		`(\w+)`, "WORD", `(?:`, "(", `\+`, "+", `\.`, ".")
+	return r.Replace(p)
 }

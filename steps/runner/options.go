@@ -73,6 +73,11 @@ type Options struct {
 	Auth scim.AuthMode
 	// Mode selects the Okta integration kind: both (default), oin or aiw.
 	Mode string
+	// FeatureDirs replace scimcheck's own features with the .feature files under these
+	// directories (or these files), for --features: a reproduction written by `scimcheck
+	// explore`, or a vendor's own scenarios, in scimcheck's step vocabulary (`scimcheck steps`).
+	// A step no definition matches is a usage error naming the closest known step.
+	FeatureDirs []string
 	// Tags is a godog tag expression ("@push-users && ~@optional, @import"), combined with
 	// the Mode filter.
 	Tags string
@@ -169,6 +174,16 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.FailOn == "" {
 		o.FailOn = string(expect.GradeReview)
+	}
+	if len(o.FeatureDirs) > 0 && o.features == nil {
+		fsys, err := featuresFrom(o.FeatureDirs)
+		if err != nil {
+			return o, err
+		}
+		if err := checkSteps(fsys); err != nil {
+			return o, err
+		}
+		o.features = fsys
 	}
 	if _, err := expect.ParseGrade(o.FailOn); err != nil {
 		return o, usagef("--fail-on %q: want okta (Okta's runtime breaks), review (Okta's OIN review rejects it) or rfc (the RFC requires it)", o.FailOn)

@@ -165,7 +165,7 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 		s.Scenarios = append(s.Scenarios, rs)
 	}
 	for i, c := range rows {
-		if c.tag == "" && tallies[i].total == 0 {
+		if r.hidesRow(c, tallies[i]) {
 			continue
 		}
 		review, rfc := r.findingCounts(c, causes)

@@ -27,6 +27,9 @@ func (r *run) rerunCommand(sc *scenario) string {
 	if o.Mode != ModeBoth {
 		add("--okta-mode", o.Mode)
 	}
+	for _, d := range o.FeatureDirs {
+		add("--features", d)
+	}
 	for _, q := range o.Quirks {
 		add("--quirk", q)
 	}

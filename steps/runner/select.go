@@ -22,6 +22,7 @@ const featureDir = "okta"
 // Scenario Outline (a godog pickle).
 type scenario struct {
 	uri     string   // e.g. "okta/push-users.feature"
+	shown   string   // for --features: the path the file was read from; "" for the embedded features
 	line    int64    // the Scenario's line, or the example row's line
 	feature string   // the Feature's name
 	name    string   // the pickle name (outline placeholders filled in)
@@ -35,7 +36,12 @@ type scenario struct {
 }
 
 // location returns "uri:line".
-func (s *scenario) location() string { return fmt.Sprintf("%s:%d", s.uri, s.line) }
+func (s *scenario) location() string {
+	if s.shown != "" {
+		return fmt.Sprintf("%s:%d", s.shown, s.line)
+	}
+	return fmt.Sprintf("%s:%d", s.uri, s.line)
+}
 
 // catalogue is every scenario of a feature tree, in file order, with the files' text.
 type catalogue struct {
@@ -57,6 +63,9 @@ func loadCatalogue(fsys fs.FS) (*catalogue, error) {
 			c.order = append(c.order, uri)
 		}
 		s := &scenario{uri: uri, line: sc.Location.Line, feature: doc.Feature.Name, name: p.Name, block: scenarioBlock(doc, sc, content)}
+		if u, ok := fsys.(userFeatures); ok {
+			s.shown = u.shownPath(uri)
+		}
 		if row != nil {
 			s.line, s.row = row.Location.Line, true
 		}
@@ -301,7 +310,7 @@ func (c *catalogue) selectedFS() fs.FS {
 func pickleIDs(fsys fs.FS, selected []*scenario) (byPickle map[string]*scenario, byStep map[string]string, err error) {
 	byLoc := make(map[string]*scenario, len(selected))
 	for _, sc := range selected {
-		byLoc[sc.location()] = sc
+		byLoc[fmt.Sprintf("%s:%d", sc.uri, sc.line)] = sc // where godog parses it, not where it is shown
 	}
 	byPickle = make(map[string]*scenario, len(selected))
 	byStep = map[string]string{}

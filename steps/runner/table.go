@@ -218,7 +218,7 @@ func (r *run) writeReport(out, errw io.Writer, interrupted bool) tally {
 	causes := r.causes()
 	fmt.Fprintf(out, "\n%-26s %-8s %-6s %-4s %s\n", "Capability", "Okta", "review", "rfc", "Scenarios")
 	for i, c := range rows {
-		if c.tag == "" && tallies[i].total == 0 {
+		if r.hidesRow(c, tallies[i]) {
 			continue
 		}
 		t := tallies[i]
@@ -410,6 +410,12 @@ func (r *run) tallies() ([]capability, []tally, tally) {
 		}
 	}
 	return append(rows, capability{title: otherCapability}), tallies, total
+}
+
+// hidesRow reports whether the table leaves out row c with tally t: an empty "Other" row, and
+// with --features every empty row (the user's feature files hold only what they hold).
+func (r *run) hidesRow(c capability, t tally) bool {
+	return t.total == 0 && (c.tag == "" || len(r.opts.FeatureDirs) > 0)
 }
 
 // outcome returns what became of sc (the zero outcome when it was not selected or not run),

@@ -37,7 +37,7 @@ func runFlagGroups() []flagGroup {
 func runFlagGroup() map[string]string {
 	return map[string]string{
 		"target": "target", "token-file": "target", "auth": "target", "insecure": "target", "ca-file": "target",
-		"tags": "selection", "name": "selection",
+		"tags": "selection", "name": "selection", "features": "selection",
 		"okta-mode": "okta", "batch-size": "okta",
 		"reference-container": "containers", "image": "containers", "dockerfile": "containers",
 		"container-port": "containers", "container-env": "containers", "container-token-env": "containers",
