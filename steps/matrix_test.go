@@ -254,6 +254,12 @@ func runSuite(t *testing.T, quirk reference.Quirk) ([]steps.Result, []steps.Find
 	if quirk != "" {
 		qs = reference.Quirks{quirk: true}
 	}
+	return runSuiteWith(t, qs)
+}
+
+// runSuiteWith is runSuite with the quirks qs switched on together.
+func runSuiteWith(t *testing.T, qs reference.Quirks) ([]steps.Result, []steps.Finding) {
+	t.Helper()
 	run := startReference(t, qs)
 	c, err := scim.New(scim.Config{BaseURL: run.URL, Secret: run.Token, Timeout: 20 * time.Second, Retry429: scim.Retry429{MaxAttempts: 1}})
 	require.NoError(t, err)
@@ -517,4 +523,28 @@ func TestScopeCheckSaysWhatToDo(t *testing.T) {
 	assert.Contains(t, got[0], "quirkScopes")
 	assert.Contains(t, got[0], "m1")
 	assert.Contains(t, got[1], `quirk gzip-quirk (grade none) may fail nothing, but scenario "Push users / create"`)
+}
+
+// TestToleratedQuirksTogether switches every quirk below okta grade on at once, as a real
+// server ships several: no okta-grade scenario may fail, since none of them breaks Okta and
+// their checks must not add up to one that does.
+func TestToleratedQuirksTogether(t *testing.T) {
+	qs := reference.Quirks{}
+	for _, info := range reference.QuirkCatalogue() {
+		if info.Grade != "okta" {
+			qs[info.Name] = true
+		}
+	}
+	require.Greater(t, len(qs), 12)
+	results, findings := runSuiteWith(t, qs)
+	failed := 0
+	for _, r := range results {
+		if r.Status != "failed" {
+			continue
+		}
+		failed++
+		assert.NotEqual(t, "okta", string(r.Grade), "with the %d tolerated quirks on, %q failed at okta grade:\n%s", len(qs), resultKey(r), r.Message)
+	}
+	assert.Positive(t, failed, "the home scenarios of the review and rfc quirks fail")
+	assert.NotEmpty(t, findings, "the flows met review findings in passing")
 }
