@@ -247,8 +247,9 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, rt *reference.Re
 }
 
 // write runs a read-modify-write of resource id in one transaction: it loads the current
-// state, checks If-Match, asks change for the new state, enforces the userName quirk and
-// stores it, then answers status with the resource (204: no body).
+// state, checks If-Match, asks change for the new state (change must not modify current),
+// enforces the userName quirk and stores it, then answers status with the resource (204: no
+// body). A new state equal to the current one, meta aside, is not written: no new version.
 func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string,
 	change func(current reference.Resource) (reference.Resource, error), status int) {
 	var stored reference.Resource
@@ -261,15 +262,14 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.Re
 		if err := h.precondition(r, current); err != nil {
 			return err
 		}
-		before := reference.DeepCopy(map[string]any(current)).(map[string]any)
-		next, err := change(current) // current is this request's own copy
+		next, err := change(current) // change reads current and never modifies it
 		if err != nil {
 			return err
 		}
-		if unchanged(before, next) && !h.opts.Quirks.Has(reference.QuirkNoopChangesVersion) {
+		if unchanged(current, next) && !h.opts.Quirks.Has(reference.QuirkNoopChangesVersion) {
 			// No modification, so no new version (RFC 7644 §3.5.2.1, §3.14): Okta re-adds
 			// the members it has just pushed with every membership push.
-			stored = reference.Resource(before)
+			stored = current
 			return nil
 		}
 		if rt.Name == "User" && h.opts.Quirks.Has(reference.QuirkUserNameChangeRejected) &&
