@@ -195,7 +195,8 @@ func (w *world) track(ex *scim.Exchange) {
 	kind, id := resourceOf(ex.Request.URL)
 	switch ex.Request.Method {
 	case http.MethodPost:
-		newID := ex.JSON().Get("id").String()
+		// a copy: a value gjson returns shares the whole body's memory
+		newID := strings.Clone(ex.JSON().Get("id").String())
 		if id != "" || newID == "" {
 			return
 		}

@@ -243,23 +243,27 @@ func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rp
 		rs.Steps = append(rs.Steps, st)
 	}
 	withCurl := rs.Status != rpt.StatusPassed && rs.Status != rpt.StatusSkipped
-	rs.Exchanges, rs.OmittedExchanges = r.exchangeReports(r.rec.exchanges(sc.name), withCurl)
+	kept, omitted := r.rec.shown(sc.name)
+	rs.Exchanges, rs.OmittedExchanges = shownExchanges(kept, withCurl)
+	rs.OmittedExchanges += omitted
 	return rs
 }
 
 // reportTranscriptMax bounds the transcript of one scenario in junit.xml and report.html: a
-// scenario that sets up hundreds of users would otherwise make them megabytes long.
-// --trace-dir writes every exchange.
+// scenario that sets up hundreds of users would otherwise make them megabytes long, and the
+// run would hold every answer until the end. --trace-dir writes every exchange.
 const reportTranscriptMax = 256 << 10
 
-// exchangeReports renders exs for the reports, redacted, with their curl commands when
-// withCurl is set: the latest ones, up to reportTranscriptMax bytes, and how many earlier
-// ones were left out.
-func (r *run) exchangeReports(exs []*scim.Exchange, withCurl bool) ([]rpt.Exchange, int) {
+// shownExchanges returns the latest of exs, up to reportTranscriptMax bytes, with their curl
+// commands when withCurl is set (and counted), and how many earlier ones were left out.
+func shownExchanges(exs []rpt.Exchange, withCurl bool) ([]rpt.Exchange, int) {
 	var out []rpt.Exchange
 	size := 0
 	for i := len(exs) - 1; i >= 0; i-- {
-		e := r.exchangeReport(exs[i], withCurl)
+		e := exs[i]
+		if !withCurl {
+			e.Curl = ""
+		}
 		size += len(e.Transcript) + len(e.Curl)
 		if size > reportTranscriptMax && len(out) > 0 {
 			slices.Reverse(out)
@@ -271,20 +275,15 @@ func (r *run) exchangeReports(exs []*scim.Exchange, withCurl bool) ([]rpt.Exchan
 	return out, 0
 }
 
-// exchangeReport renders ex for the reports, redacted, with its curl command when withCurl
-// is set.
-func (r *run) exchangeReport(ex *scim.Exchange, withCurl bool) rpt.Exchange {
-	curl := ""
-	if withCurl {
-		curl = r.rd.net().String(ex.Curl())
-	}
+// exchangeReport renders ex for the reports, redacted, with its curl command.
+func (r *run) exchangeReport(ex *scim.Exchange) rpt.Exchange {
 	status := ex.Response.Status
 	if ex.Response.StatusCode == 0 {
 		status = "no response"
 	}
 	return rpt.Exchange{
 		Request: r.rd.net().String(ex.RequestLine()), Status: r.rd.String(status), DurationMS: ex.Duration.Milliseconds(),
-		Attempts: ex.Attempts, Transcript: r.rd.net().String(ex.Transcript()), Curl: curl,
+		Attempts: ex.Attempts, Transcript: r.rd.net().String(ex.Transcript()), Curl: r.rd.net().String(ex.Curl()),
 	}
 }
 

@@ -58,7 +58,7 @@ func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *ru
 	if err != nil {
 		return report(stderr, err), nil
 	}
-	r := &run{opts: o, rec: &recorder{}}
+	r := &run{opts: o}
 	if r.cat, err = loadCatalogue(o.features); err != nil {
 		return report(stderr, fmt.Errorf("scimcheck's own features: %w", err)), nil
 	}
@@ -152,6 +152,11 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 		return report(errw, fmt.Errorf("scimcheck bug: probing the target: %w", err))
 	}
 
+	defer func() {
+		if r.rec != nil {
+			r.rec.discard()
+		}
+	}()
 	start := time.Now()
 	status, err := r.runGodog(ctx, out)
 	r.elapsed = time.Since(start)
@@ -195,7 +200,10 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 	}
 	r.obs = newObserver(byPickle, byStep)
 	r.suite = &steps.Suite{Client: r.client, Seed: r.seed, RunID: r.runID, BatchSize: o.BatchSize, SetupWidth: o.Concurrency, Features: fsys}
-	if o.TraceDir != "" || o.ReportDir != "" {
+	if r.rec, err = r.newRecorder(); err != nil {
+		return 0, err
+	}
+	if r.rec.render != nil || r.rec.partDir != "" {
 		r.suite.Recorder = r.rec.record
 	}
 	if o.onExchange != nil {

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// Do sends r and returns the whole exchange. A non-2xx status, a 3xx included, is data in the
+// Do sends r and returns the whole exchange. A body of 64 KiB or more of valid JSON is kept
+// without its white space outside strings (RecordedResponse.Compacted). A non-2xx status, a 3xx included, is data in the
 // Exchange, not an error.
 //
 // A 429 is retried as Config.Retry429 says; the Exchange then holds the last response and
@@ -112,6 +113,7 @@ func (c *Client) once(ctx context.Context, p *prepared, ex *Exchange) error {
 	if err != nil {
 		return c.failure(ctx, actx, ex.RequestLine(), err, true)
 	}
+	ex.compact()
 	return nil
 }
 

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -35,12 +37,16 @@ type RecordedResponse struct {
 	// Status is e.g. "201 Created", with the server's reason phrase.
 	Status string
 	Header http.Header
-	// Body holds at most Config.MaxBody bytes, gzip already decoded.
+	// Body holds at most Config.MaxBody bytes, gzip already decoded; a complete body of 64 KiB
+	// or more of valid JSON without its white space outside strings (see Compacted).
 	Body []byte
 	// Truncated reports that the body was longer than Config.MaxBody.
 	Truncated bool
 	// Uncompressed reports that the body arrived gzip-encoded and was decoded.
 	Uncompressed bool
+	// Compacted counts the bytes of white space outside strings that were taken out of a body
+	// of 64 KiB or more of valid JSON; 0 when none were.
+	Compacted int
 }
 
 // Retry is one 429 answer that Do waited after and retried.
@@ -81,7 +87,9 @@ type Exchange struct {
 type parsedBody struct {
 	body  []byte // the Response.Body it describes (a new body is parsed again)
 	valid bool
-	text  string // the body as a string, when valid
+	// text is the body as a string, when valid: the same bytes, not a copy (a body may be
+	// MaxBody long, and Response.Body is never modified in place once asked about).
+	text string
 	// tooDeep reports that the body nests deeper than MaxDepth: it was not parsed at all.
 	tooDeep bool
 }
@@ -102,7 +110,7 @@ func (ex *Exchange) parse() *parsedBody {
 	case nestsDeeper(b, MaxDepth):
 		p.tooDeep = true
 	case len(bytes.TrimSpace(b)) > 0 && gjson.ValidBytes(b):
-		p.valid, p.text = true, string(b)
+		p.valid, p.text = true, unsafe.String(&b[0], len(b))
 	}
 	ex.parsed.Store(p)
 	return p
@@ -136,6 +144,34 @@ func nestsDeeper(b []byte, limit int) bool {
 // sameSlice reports whether a and b are the same bytes: the same array and length.
 func sameSlice(a, b []byte) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// compactMin is the least body size compact works on: smaller bodies are kept as they came.
+const compactMin = renderMax
+
+// compact takes the white space outside strings out of a complete response body of
+// compactMin bytes or more that is valid JSON, so that the exchange holds the same JSON values
+// in fewer bytes (a hostile target may pad every answer with megabytes of white space). It
+// records how many bytes went in Response.Compacted; Transcript and Curl say so. Do calls it
+// before it returns the exchange.
+func (ex *Exchange) compact() {
+	b := ex.Response.Body
+	if len(b) < compactMin || ex.Response.Truncated || !ex.IsJSON() {
+		return
+	}
+	var c bytes.Buffer
+	c.Grow(len(b) / 4)
+	if err := json.Compact(&c, b); err != nil || c.Len() == len(b) {
+		return
+	}
+	body := bytes.Clone(c.Bytes()) // the buffer may be far larger than what it holds
+	ex.Response.Compacted += len(b) - len(body)
+	ex.Response.Body = body
+	p := &parsedBody{body: body, valid: true}
+	if len(body) > 0 {
+		p.text = unsafe.String(&body[0], len(body))
+	}
+	ex.parsed.Store(p) // the old one holds the old body
 }
 
 // curlOptions are the Client settings Curl reproduces.
@@ -315,6 +351,9 @@ func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 	writeBody(b, prefix, ex.redactor.Body(r.Body), r.Truncated)
 	if r.Uncompressed {
 		b.WriteString(prefix + "[body was gzip-encoded; shown decoded]\n")
+	}
+	if r.Compacted > 0 {
+		fmt.Fprintf(b, "%s[%d bytes of white space outside strings taken out of the body]\n", prefix, r.Compacted)
 	}
 }
 
