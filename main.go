@@ -41,6 +41,7 @@ refused, no SCIM service at the base URL, a sign-in page), or scimcheck itself f
 
 func main() {
 	reaperOff()
+	runner.SoftMemoryLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -320,3 +320,16 @@ func randomRunID() string {
 	}
 	return string(id)
 }
+
+// memoryLimit is the soft limit SoftMemoryLimit sets: a run keeps what its reports show,
+// well under it, and the collector works harder near it instead of letting garbage double
+// the heap.
+const memoryLimit = 128 << 20
+
+// SoftMemoryLimit sets the Go runtime's soft memory limit to 128 MiB unless $GOMEMLIMIT
+// chose one: the scimcheck command calls it once at start.
+func SoftMemoryLimit() {
+	if _, ok := os.LookupEnv("GOMEMLIMIT"); !ok {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+}

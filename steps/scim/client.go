@@ -104,9 +104,19 @@ func (c *Client) once(ctx context.Context, p *prepared, ex *Exchange) error {
 		Header:       resp.Header, // the response's own: nothing else holds it
 		Uncompressed: resp.Uncompressed,
 	}
-	b, err := readAll(resp.Body, c.cfg.MaxBody+1, resp.ContentLength)
+	var b []byte
+	if resp.ContentLength > c.cfg.MaxBody {
+		// declared past the cap: only what a transcript shows is read
+		b, err = readAll(resp.Body, truncatedKeep, -1)
+		ex.Response.Truncated, ex.Response.Cut = true, c.cfg.MaxBody
+	} else {
+		b, err = readAll(resp.Body, c.cfg.MaxBody+1, resp.ContentLength)
+	}
 	if int64(len(b)) > c.cfg.MaxBody {
-		b, ex.Response.Truncated = b[:c.cfg.MaxBody], true
+		b, ex.Response.Truncated, ex.Response.Cut = b[:c.cfg.MaxBody], true, c.cfg.MaxBody
+	}
+	if ex.Response.Truncated && len(b) > truncatedKeep {
+		b = bytes.Clone(b[:truncatedKeep]) // a cut body is judged by its cut, not its content
 	}
 	ex.Response.Body = b
 	ex.Duration = time.Since(start)
@@ -120,6 +130,11 @@ func (c *Client) once(ctx context.Context, p *prepared, ex *Exchange) error {
 // maxPresize bounds the buffer readAll allocates up front from a Content-Length.
 const maxPresize = 1 << 20
 
+// truncatedKeep is how much of a body cut at Config.MaxBody an Exchange keeps: what a
+// transcript shows. A run against a target whose every answer is too large then holds no more
+// than that per exchange.
+const truncatedKeep = renderMax
+
 // readAll is io.ReadAll(io.LimitReader(r, limit)), with the buffer sized from the declared
 // length (-1 when unknown) so that a body is read without growing and copying it.
 func readAll(r io.Reader, limit, length int64) ([]byte, error) {
@@ -127,14 +142,17 @@ func readAll(r io.Reader, limit, length int64) ([]byte, error) {
 	if length >= 0 && length < maxPresize {
 		size = length + 1 // room for the read that reports io.EOF
 	}
-	return readAllInto(make([]byte, 0, min(size, limit)), io.LimitReader(r, limit))
+	return readAllInto(make([]byte, 0, min(size, limit)), io.LimitReader(r, limit), limit)
 }
 
-// readAllInto appends r to b until io.EOF, as io.ReadAll does.
-func readAllInto(b []byte, r io.Reader) ([]byte, error) {
+// readAllInto appends r to b until io.EOF, as io.ReadAll does, growing b to at most limit
+// bytes of capacity (r holds no more than that).
+func readAllInto(b []byte, r io.Reader, limit int64) ([]byte, error) {
 	for {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // grow
+			grown := make([]byte, len(b), max(min(2*int64(cap(b)), limit), int64(cap(b))+1, 512))
+			copy(grown, b)
+			b = grown
 		}
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]

@@ -40,8 +40,12 @@ type RecordedResponse struct {
 	// Body holds at most Config.MaxBody bytes, gzip already decoded; a complete body of 64 KiB
 	// or more of valid JSON without its white space outside strings (see Compacted).
 	Body []byte
-	// Truncated reports that the body was longer than Config.MaxBody.
+	// Truncated reports that the body was longer than Config.MaxBody (or declared so in its
+	// Content-Length). Body then keeps only its first 64 KiB, what a transcript shows, and
+	// is never judged as JSON.
 	Truncated bool
+	// Cut is the cap the body was cut at (Config.MaxBody) when Truncated; else 0.
+	Cut int64
 	// Uncompressed reports that the body arrived gzip-encoded and was decoded.
 	Uncompressed bool
 	// Compacted counts the bytes of white space outside strings that were taken out of a body
@@ -109,6 +113,7 @@ func (ex *Exchange) parse() *parsedBody {
 	switch {
 	case nestsDeeper(b, MaxDepth):
 		p.tooDeep = true
+	case ex.Response.Truncated: // a prefix that happens to be JSON is not the answer
 	case len(bytes.TrimSpace(b)) > 0 && gjson.ValidBytes(b):
 		p.valid, p.text = true, unsafe.String(&b[0], len(b))
 	}
@@ -302,7 +307,7 @@ func (ex *Exchange) Transcript() string {
 	writeHeader(&b, "> ", req)
 	if len(ex.Request.Body) > 0 {
 		b.WriteString(">\n")
-		writeBody(&b, "> ", []byte(ex.RedactLong(string(ex.Request.Body))), false)
+		writeBody(&b, "> ", []byte(ex.RedactLong(string(ex.Request.Body))), 0)
 	}
 	for i, r := range ex.Retries {
 		ra := "no Retry-After"
@@ -348,7 +353,7 @@ func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 	b.WriteString(prefix + proto + " " + status + "\n")
 	writeHeader(b, prefix, ex.redactor.Header(r.Header))
 	b.WriteString(strings.TrimRight(prefix, " ") + "\n")
-	writeBody(b, prefix, ex.redactor.Body(r.Body), r.Truncated)
+	writeBody(b, prefix, ex.redactor.Body(r.Body), r.CutAt())
 	if r.Uncompressed {
 		b.WriteString(prefix + "[body was gzip-encoded; shown decoded]\n")
 	}
@@ -366,8 +371,21 @@ func writeHeader(b *strings.Builder, prefix string, h http.Header) {
 	}
 }
 
-// writeBody writes body (at most renderMax bytes) one prefixed line per line.
-func writeBody(b *strings.Builder, prefix string, body []byte, truncated bool) {
+// CutAt returns where the body was cut: Cut when Truncated, else 0. A Truncated response built
+// by hand without Cut was cut at its length.
+func (r RecordedResponse) CutAt() int64 {
+	switch {
+	case !r.Truncated:
+		return 0
+	case r.Cut > 0:
+		return r.Cut
+	}
+	return int64(len(r.Body))
+}
+
+// writeBody writes body (at most renderMax bytes) one prefixed line per line; cut, when not 0,
+// is where the client cut it.
+func writeBody(b *strings.Builder, prefix string, body []byte, cut int64) {
 	if len(body) == 0 {
 		return
 	}
@@ -381,8 +399,8 @@ func writeBody(b *strings.Builder, prefix string, body []byte, truncated bool) {
 	if len(body) > renderMax {
 		fmt.Fprintf(b, "%s[%d more bytes not shown]\n", prefix, len(body)-renderMax)
 	}
-	if truncated {
-		fmt.Fprintf(b, "%s[body cut at %d bytes by Config.MaxBody]\n", prefix, len(body))
+	if cut > 0 {
+		fmt.Fprintf(b, "%s[body cut at %d bytes by Config.MaxBody]\n", prefix, cut)
 	}
 }
 
