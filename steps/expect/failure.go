@@ -118,6 +118,9 @@ func done(ex *scim.Exchange, f *Failure) error {
 	if r.Truncated {
 		f.Notes = append(f.Notes, fmt.Sprintf("body: cut at %d bytes by the client (scim.Config.MaxBody)", r.CutAt()))
 	}
+	if ex.GaveUp != "" {
+		f.Notes = append(f.Notes, "retry: "+ex.GaveUp)
+	}
 	if n := len(ex.Retries); n > 0 {
 		f.Notes = append(f.Notes, fmt.Sprintf("attempts: %d; %d answered 429 Too Many Requests and were retried", ex.Attempts, n))
 	}

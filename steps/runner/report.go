@@ -97,12 +97,12 @@ func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
 // writeReports writes summary.json, junit.xml and report.html to the --report directory (godog
 // writes cucumber.json), every byte redacted, and returns code, or ExitError when a file could
 // not be written.
-func (r *run) writeReports(code int, interrupted bool, out, errw io.Writer) int {
+func (r *run) writeReports(code int, out, errw io.Writer) int {
 	dir := r.opts.ReportDir
 	if dir == "" {
 		return code
 	}
-	s := r.summary(code, interrupted)
+	s := r.summary(code)
 	failed := false
 	for _, f := range []struct {
 		name   string
@@ -126,7 +126,7 @@ func (r *run) writeReports(code int, interrupted bool, out, errw io.Writer) int 
 }
 
 // summary returns the run as a rpt.Summary, every string redacted.
-func (r *run) summary(code int, interrupted bool) *rpt.Summary {
+func (r *run) summary(code int) *rpt.Summary {
 	o := r.opts
 	s := &rpt.Summary{
 		SchemaVersion: rpt.SchemaVersion,
@@ -157,7 +157,7 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 			}
 			continue
 		}
-		rs := r.scenarioReport(sc, interrupted, causes)
+		rs := r.scenarioReport(sc, causes)
 		addCount(&s.Counts, rs.Status)
 		for _, i := range caps {
 			addCount(&capCounts[i], rs.Status)
@@ -172,7 +172,7 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 		s.Capabilities = append(s.Capabilities, rpt.Capability{
 			Name: c.title, Tag: c.tag, Status: capabilityStatus(tallies[i].result()),
 			Okta: tallies[i].result(), Review: review, RFC: rfc, BlockedBy: labels(causes, tallies[i].blockers),
-			Detail: r.rd.net().String(tallies[i].detail(interrupted)), Counts: capCounts[i],
+			Detail: r.rd.net().String(tallies[i].detail(r.stop)), Counts: capCounts[i],
 		})
 	}
 	for _, c := range causes {
@@ -205,7 +205,7 @@ func (r *run) causeReport(c *cause) rpt.Cause {
 }
 
 // scenarioReport returns what became of the selected scenario sc, redacted.
-func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rpt.Scenario {
+func (r *run) scenarioReport(sc *scenario, causes []*cause) rpt.Scenario {
 	out := r.outcome(sc)
 	rs := rpt.Scenario{
 		Name: sc.name, Feature: sc.feature, Capability: capabilityOf(sc).title, Location: sc.location(),
@@ -227,8 +227,10 @@ func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rp
 		rs.Status = rpt.StatusBlocked
 	case out.status == statusSkipped:
 		rs.Status = rpt.StatusSkipped
-	case interrupted:
-		rs.Status, rs.Message = rpt.StatusSkipped, "not run: the run was interrupted"
+	case out.status == statusInterrupted: // no verdict: it did not finish
+		rs.Status = rpt.StatusSkipped
+	case r.stop != "":
+		rs.Status, rs.Message = rpt.StatusSkipped, "not run: "+r.stop
 	default:
 		rs.Status, rs.Message = rpt.StatusError, "selected but never run (a scimcheck bug)"
 	}
@@ -319,6 +321,8 @@ func resultOf(code int) string {
 		return rpt.ResultFailed
 	case ExitInterrupted:
 		return rpt.ResultInterrupted
+	case ExitDeadline:
+		return rpt.ResultDeadline
 	}
 	return rpt.ResultError
 }

@@ -17,7 +17,8 @@ import (
 // Exchange, not an error.
 //
 // A 429 is retried as Config.Retry429 says; the Exchange then holds the last response and
-// Retries lists the waits. Each attempt is bounded by Config.Timeout, body reading included.
+// Retries lists the waits. A wait that would outlast ctx's deadline is not begun: the 429 is
+// returned, and Exchange.GaveUp says why. Each attempt is bounded by Config.Timeout, body reading included.
 //
 // Errors:
 //   - a malformed Request (a harness bug): a plain error and a nil Exchange;
@@ -58,6 +59,11 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 		}
 		ra := ex.Response.Header.Get("Retry-After")
 		wait := c.retryWait(ra, attempt)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			ex.GaveUp = fmt.Sprintf("the 429 asked for a wait of %s (Retry-After: %q), more than the %s left of the run's or the scenario's time (--deadline, --scenario-timeout): not waited for",
+				wait, ra, time.Until(dl).Round(time.Second))
+			return ex, nil
+		}
 		ex.Retries = append(ex.Retries, Retry{RetryAfter: ra, Wait: wait, Duration: ex.Duration})
 		if err := c.cfg.Sleep(ctx, wait); err != nil {
 			ex.Err = stopped(ex.RequestLine(), fmt.Sprintf("waiting %s to retry after 429", wait), err)

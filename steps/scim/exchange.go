@@ -77,6 +77,9 @@ type Exchange struct {
 	Retries []Retry
 	// Err is the error Do returned, if any.
 	Err error
+	// GaveUp says why Do returned a 429 without the wait its Retry-After asked for (the wait
+	// would outlast the context's deadline); "" when it did not.
+	GaveUp string
 
 	redactor *Redactor
 	source   authSource
@@ -318,6 +321,9 @@ func (ex *Exchange) Transcript() string {
 			i+1, ra, round(r.Duration), r.Wait)
 	}
 	ex.writeResponse(&b, "< ")
+	if ex.GaveUp != "" {
+		b.WriteString("* " + ex.GaveUp + "\n")
+	}
 	fmt.Fprintf(&b, "* %s in %s, %d attempt(s)\n", ex.Redact(ex.summary()), round(ex.Duration), ex.Attempts)
 	return ex.redactor.LongOnly().String(b.String())
 }
