@@ -113,16 +113,13 @@ func (c *Client) once(ctx context.Context, p *prepared, ex *Exchange) error {
 	var b []byte
 	if resp.ContentLength > c.cfg.MaxBody {
 		// declared past the cap: only what a transcript shows is read
-		b, err = readAll(resp.Body, truncatedKeep, -1)
-		ex.Response.Truncated, ex.Response.Cut = true, c.cfg.MaxBody
+		b, err = readAll(resp.Body, min(truncatedKeep, c.cfg.MaxBody), -1)
+		ex.Response.Truncated = true
 	} else {
-		b, err = readAll(resp.Body, c.cfg.MaxBody+1, resp.ContentLength)
+		b, ex.Response.Truncated, err = readBody(resp.Body, c.cfg.MaxBody, resp.ContentLength)
 	}
-	if int64(len(b)) > c.cfg.MaxBody {
-		b, ex.Response.Truncated, ex.Response.Cut = b[:c.cfg.MaxBody], true, c.cfg.MaxBody
-	}
-	if ex.Response.Truncated && len(b) > truncatedKeep {
-		b = bytes.Clone(b[:truncatedKeep]) // a cut body is judged by its cut, not its content
+	if ex.Response.Truncated {
+		ex.Response.Cut = c.cfg.MaxBody
 	}
 	ex.Response.Body = b
 	ex.Duration = time.Since(start)
@@ -140,6 +137,42 @@ const maxPresize = 1 << 20
 // transcript shows. A run against a target whose every answer is too large then holds no more
 // than that per exchange.
 const truncatedKeep = renderMax
+
+// readBlock is the size of the blocks readBody reads a body of unknown or large length in.
+const readBlock = 256 << 10
+
+// readBody reads r to its end, or until it holds more than limit bytes: then it returns the
+// first truncatedKeep of them and truncated. length is the declared length, -1 when unknown.
+// A body of unknown or large length is read in blocks, so that one cut at the cap never held
+// more than limit bytes, nor a copy of them.
+func readBody(r io.Reader, limit, length int64) (body []byte, truncated bool, err error) {
+	if length >= 0 && length < maxPresize {
+		body, err = readAll(r, limit+1, length)
+	} else {
+		var blocks [][]byte
+		total := int64(0)
+		lr := io.LimitReader(r, limit+1)
+		for err == nil {
+			var blk []byte
+			blk, err = readAll(lr, readBlock, readBlock-1)
+			total += int64(len(blk))
+			if len(blk) > 0 {
+				blocks = append(blocks, blk)
+			}
+			if len(blk) < readBlock {
+				break
+			}
+		}
+		if total > limit {
+			return bytes.Clone(bytes.Join(blocks, nil)[:min(truncatedKeep, limit)]), true, err
+		}
+		body = bytes.Join(blocks, nil)
+	}
+	if int64(len(body)) > limit {
+		return bytes.Clone(body[:min(truncatedKeep, limit)]), true, err
+	}
+	return body, false, err
+}
 
 // readAll is io.ReadAll(io.LimitReader(r, limit)), with the buffer sized from the declared
 // length (-1 when unknown) so that a body is read without growing and copying it.

@@ -310,7 +310,7 @@ func (ex *Exchange) Transcript() string {
 	writeHeader(&b, "> ", req)
 	if len(ex.Request.Body) > 0 {
 		b.WriteString(">\n")
-		writeBody(&b, "> ", []byte(ex.RedactLong(string(ex.Request.Body))), 0)
+		writeBody(&b, "> ", []byte(ex.RedactLong(string(ex.Request.Body))), 0, 0)
 	}
 	for i, r := range ex.Retries {
 		ra := "no Retry-After"
@@ -359,7 +359,13 @@ func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 	b.WriteString(prefix + proto + " " + status + "\n")
 	writeHeader(b, prefix, ex.redactor.Header(r.Header))
 	b.WriteString(strings.TrimRight(prefix, " ") + "\n")
-	writeBody(b, prefix, ex.redactor.Body(r.Body), r.CutAt())
+	// Only what is shown is redacted (a body may be megabytes), with room for a secret that
+	// starts before the end of what is shown.
+	body, unseen := r.Body, 0
+	if keep := renderMax + ex.redactor.longest(); len(body) > keep {
+		body, unseen = body[:keep], len(body)-keep
+	}
+	writeBody(b, prefix, ex.redactor.Body(body), unseen, r.CutAt())
 	if r.Uncompressed {
 		b.WriteString(prefix + "[body was gzip-encoded; shown decoded]\n")
 	}
@@ -389,9 +395,9 @@ func (r RecordedResponse) CutAt() int64 {
 	return int64(len(r.Body))
 }
 
-// writeBody writes body (at most renderMax bytes) one prefixed line per line; cut, when not 0,
-// is where the client cut it.
-func writeBody(b *strings.Builder, prefix string, body []byte, cut int64) {
+// writeBody writes body (at most renderMax bytes) one prefixed line per line; unseen more bytes
+// followed it, and cut, when not 0, is where the client cut it.
+func writeBody(b *strings.Builder, prefix string, body []byte, unseen int, cut int64) {
 	if len(body) == 0 {
 		return
 	}
@@ -402,8 +408,8 @@ func writeBody(b *strings.Builder, prefix string, body []byte, cut int64) {
 	for _, line := range strings.Split(strings.ToValidUTF8(string(shown), "\uFFFD"), "\n") {
 		b.WriteString(prefix + strings.TrimSuffix(line, "\r") + "\n")
 	}
-	if len(body) > renderMax {
-		fmt.Fprintf(b, "%s[%d more bytes not shown]\n", prefix, len(body)-renderMax)
+	if n := len(body) - len(shown) + unseen; n > 0 {
+		fmt.Fprintf(b, "%s[%d more bytes not shown]\n", prefix, n)
 	}
 	if cut > 0 {
 		fmt.Fprintf(b, "%s[body cut at %d bytes by Config.MaxBody]\n", prefix, cut)
