@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,8 +54,9 @@ func tail(s string, n int) string {
 
 // runChildProcess runs `scimcheck run args` as a child process (this test binary, see
 // childEnv) with token in $SCIMCHECK_TOKEN, and returns what it did, its peak resident set
-// included. The test fails if it does not end within limit.
-func runChildProcess(t *testing.T, token string, limit time.Duration, args ...string) childRun {
+// included; started, when set, receives the process once it runs. The test fails if it does
+// not end within limit.
+func runChildProcess(t *testing.T, token string, limit time.Duration, started func(*os.Process), args ...string) childRun {
 	t.Helper()
 	raw, err := json.Marshal(args)
 	require.NoError(t, err)
@@ -65,6 +68,9 @@ func runChildProcess(t *testing.T, token string, limit time.Duration, args ...st
 	cmd.WaitDelay = time.Second
 	start := time.Now()
 	require.NoError(t, cmd.Start())
+	if started != nil {
+		started(cmd.Process)
+	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
@@ -292,7 +298,7 @@ func TestHostileTargets(t *testing.T) {
 			}
 			dir := t.TempDir()
 			args := append([]string{"--target", url, "--report", filepath.Join(dir, "report"), "--trace-dir", filepath.Join(dir, "traces")}, tc.args...)
-			r := runChildProcess(t, token, 2*tc.within, args...)
+			r := runChildProcess(t, token, 2*tc.within, nil, args...)
 			assert.Equal(t, tc.code, r.code, r.dump())
 			assert.Less(t, r.elapsed, tc.within, "the run ends in bounded time")
 			assert.Less(t, r.peakRSS, int64(hostileMemoryCeiling), "peak resident set %d MB", r.peakRSS>>20)
@@ -315,4 +321,71 @@ func TestHostileTargets(t *testing.T) {
 			t.Logf("%s: exit %d in %s, peak RSS %d MB, %d requests", tc.name, r.code, r.elapsed.Round(100*time.Millisecond), r.peakRSS>>20, s.Requests)
 		})
 	}
+}
+
+// TestInterruptedRunLeavesTheRestNotRun sends SIGINT to the scimcheck command, a child process,
+// once a fully passing target (the reference server, each answer held 5 ms so that the run
+// lasts) has answered 150 requests, and checks that no output counts a scenario failed: those
+// running then are interrupted, the rest not run, with no cause and no rerun command.
+func TestInterruptedRunLeavesTheRestNotRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the command as a child process")
+	}
+	ref, err := server.Start(t.Context(), server.Config{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ref.Close() })
+	var answered atomic.Int64
+	reached := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(5 * time.Millisecond)
+		ref.Handler.ServeHTTP(w, r)
+		if answered.Add(1) == 150 {
+			close(reached)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	report := filepath.Join(dir, "report")
+	interrupt := func(p *os.Process) {
+		go func() {
+			<-reached
+			time.Sleep(100 * time.Millisecond)
+			_ = p.Signal(syscall.SIGINT)
+		}()
+	}
+	r := runChildProcess(t, ref.Token, 60*time.Second, interrupt, "--target", srv.URL+server.BasePath, "--report", report)
+	require.Equal(t, ExitInterrupted, r.code, r.dump())
+	assert.Contains(t, r.stderr, "scimcheck run: interrupted (interrupt signal received): the results above are incomplete")
+
+	var s rpt.Summary
+	raw, err := os.ReadFile(filepath.Join(report, reportSummary))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &s))
+	assert.Equal(t, rpt.ResultInterrupted, s.Result)
+	assert.Zero(t, s.Counts.Failed+s.Counts.Blocked+s.Counts.Errors, "%+v", s.Counts)
+	assert.Positive(t, s.Counts.Passed, "some scenarios ran before the signal")
+	assert.Positive(t, s.Counts.Skipped, "some did not")
+	assert.Empty(t, s.Causes)
+	for _, sc := range s.Scenarios {
+		assert.Contains(t, []string{rpt.StatusPassed, rpt.StatusSkipped}, sc.Status, sc.Name)
+		assert.Empty(t, sc.Rerun, sc.Name)
+		if sc.Status == rpt.StatusSkipped {
+			assert.Regexp(t, `^(not run: the run was interrupted|interrupted while it ran \(the run was interrupted\): no verdict)$`, sc.Message, sc.Name)
+		}
+	}
+	assert.Regexp(t, `(?m)^\d+ passed, 0 failed, 0 blocked, 0 skipped, \d+ not run`, r.stdout)
+	assert.NotRegexp(t, `(?m)^[A-Z].* (broken|blocked|ERROR) `, r.stdout, "no capability reads as broken")
+	assert.NotContains(t, r.stdout, "rerun: ")
+	junit, err := os.ReadFile(filepath.Join(report, reportJUnit))
+	require.NoError(t, err)
+	assert.NotContains(t, string(junit), "<failure")
+	assert.NotContains(t, string(junit), "<error")
+	cucumber, err := os.ReadFile(filepath.Join(report, reportCucumber))
+	require.NoError(t, err)
+	assert.NotContains(t, string(cucumber), `"status": "failed"`)
+	assert.NotContains(t, string(cucumber), `"status":"failed"`)
+	html, err := os.ReadFile(filepath.Join(report, reportHTML))
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "Interrupted: the results are incomplete")
+	t.Logf("interrupted after %d answers: %+v in %s", answered.Load(), s.Counts, r.elapsed.Round(100*time.Millisecond))
 }
