@@ -311,6 +311,12 @@ func TestHostileTargets(t *testing.T) {
 			for _, f := range []string{reportJUnit, reportHTML, reportCucumber} {
 				assert.FileExists(t, filepath.Join(dir, "report", f))
 			}
+			traces, err := os.ReadDir(filepath.Join(dir, "traces"))
+			require.NoError(t, err)
+			assert.NotEmpty(t, traces, "--trace-dir holds the transcripts")
+			for _, e := range traces {
+				assert.False(t, strings.HasSuffix(e.Name(), ".part"), "no part file is left: %s", e.Name())
+			}
 			all := r.stdout + r.stderr
 			for _, w := range tc.want {
 				assert.Contains(t, all, w, r.dump())

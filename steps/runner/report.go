@@ -84,6 +84,13 @@ func (r *run) prepareReport() error {
 // registerReportHooks adds the hooks that record each step and move the progress line.
 func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
 	r.rep.steps.register(sc, r.obs.byPickle)
+	// after the suite's own After hook, whose cleanup exchanges are the scenario's last
+	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+		if s := r.obs.byPickle[p.Id]; s != nil {
+			r.rec.finish(s.name)
+		}
+		return ctx, nil
+	})
 	if p := r.rep.progress; p != nil {
 		sc.Before(func(ctx context.Context, pk *godog.Scenario) (context.Context, error) {
 			if s := r.obs.byPickle[pk.Id]; s != nil {

@@ -17,8 +17,9 @@ import (
 )
 
 // recorder keeps, by scenario name, what the reports show of each exchange: the latest ones
-// of a scenario, rendered and redacted, up to reportTranscriptMax bytes of transcript, and how
-// many earlier ones were left out. With a trace directory it also writes every exchange's curl
+// of a scenario, up to reportTranscriptMax bytes of transcript, and how many earlier ones
+// were left out. While the scenario runs it holds those exchanges (its world holds them all
+// anyway); when it ends (finish) it renders them, redacted, and lets them go. With a trace directory it also writes every exchange's curl
 // command to a part file as it arrives, so that --trace-dir holds them all while the run holds
 // none of their bodies. It is safe for concurrent scenarios; its record method is the
 // steps.Suite Recorder.
@@ -38,12 +39,16 @@ type recorder struct {
 
 // recording is what a recorder keeps of one scenario.
 type recording struct {
-	kept    []rpt.Exchange // the latest exchanges, oldest first
-	size    int            // transcript bytes in kept
-	omitted int            // exchanges before kept
-	sent    int            // exchanges written to part
-	part    *os.File       // the curl commands so far; nil without partDir
-	closed  bool           // part is closed: the run is over
+	// pending are the latest exchanges while the scenario runs, oldest first, and
+	// pendingSize a lower bound of their transcripts' size (estimate).
+	pending     []*scim.Exchange
+	pendingSize int
+	finished    bool           // the scenario ended: kept is rendered
+	kept        []rpt.Exchange // the latest exchanges, rendered, oldest first
+	omitted     int            // exchanges before kept
+	sent        int            // exchanges written to part
+	part        *os.File       // the curl commands so far; nil without partDir
+	closed      bool           // part is closed: the run is over
 }
 
 // newRecorder returns the run's recorder: it renders exchanges for --report and writes part
@@ -83,10 +88,6 @@ func (r *recorder) discard() {
 // record keeps what the reports show of ex under scenario and appends its curl command to
 // the scenario's part file.
 func (r *recorder) record(scenario string, ex *scim.Exchange) {
-	var shown rpt.Exchange
-	if r.render != nil {
-		shown = r.render(ex) // outside the lock: rendering is the expensive part
-	}
 	var trace string
 	if r.partDir != "" {
 		trace = traceOf(ex)
@@ -101,13 +102,17 @@ func (r *recorder) record(scenario string, ex *scim.Exchange) {
 		rec = &recording{}
 		r.byName[scenario] = rec
 	}
-	if r.render != nil {
-		rec.kept = append(rec.kept, shown)
-		rec.size += len(shown.Transcript)
-		for len(rec.kept) > 1 && rec.size > reportTranscriptMax {
-			rec.size -= len(rec.kept[0].Transcript)
-			rec.kept[0] = rpt.Exchange{}
-			rec.kept = rec.kept[1:]
+	switch {
+	case r.render == nil:
+	case rec.finished: // after the scenario's end: kept as it comes
+		rec.kept = append(rec.kept, r.render(ex))
+	default:
+		rec.pending = append(rec.pending, ex)
+		rec.pendingSize += estimate(ex)
+		for len(rec.pending) > 1 && rec.pendingSize > reportTranscriptMax {
+			rec.pendingSize -= estimate(rec.pending[0])
+			rec.pending[0] = nil
+			rec.pending = rec.pending[1:]
 			rec.omitted++
 		}
 	}
@@ -124,6 +129,45 @@ func (r *recorder) record(scenario string, ex *scim.Exchange) {
 	if _, err := fmt.Fprintf(rec.part, "\n# request %d\n%s", rec.sent, trace); err != nil {
 		r.err = fmt.Errorf("write transcript: %w", err)
 	}
+}
+
+// estimate returns a lower bound of the size of ex's transcript, without rendering it.
+func estimate(ex *scim.Exchange) int {
+	const renderMax = 64 << 10 // as scim renders bodies
+	return len(ex.Request.URL) + min(len(ex.Request.Body), renderMax) + min(len(ex.Response.Body), renderMax)
+}
+
+// finish renders what the reports show of scenario's exchanges, the latest first, until
+// their transcripts pass reportTranscriptMax, and lets the exchanges go.
+func (r *recorder) finish(scenario string) {
+	if r.render == nil {
+		return
+	}
+	r.mu.Lock()
+	rec := r.byName[scenario]
+	if rec == nil || rec.finished {
+		r.mu.Unlock()
+		return
+	}
+	pending := rec.pending
+	rec.pending, rec.pendingSize, rec.finished = nil, 0, true
+	r.mu.Unlock()
+
+	var kept []rpt.Exchange
+	size, omitted := 0, 0
+	for i := len(pending) - 1; i >= 0; i-- {
+		e := r.render(pending[i]) // outside the lock: rendering is the expensive part
+		if size += len(e.Transcript); size > reportTranscriptMax && len(kept) > 0 {
+			omitted = i + 1
+			break
+		}
+		kept = append(kept, e)
+	}
+	slices.Reverse(kept)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec.kept = append(kept, rec.kept...)
+	rec.omitted += omitted
 }
 
 // traceOf returns ex for a transcript: its 429 retries as comments, then its curl command and
@@ -144,6 +188,7 @@ func traceOf(ex *scim.Exchange) string {
 // shown returns what the reports show of scenario's exchanges, oldest first, and how many
 // earlier ones were left out.
 func (r *recorder) shown(scenario string) ([]rpt.Exchange, int) {
+	r.finish(scenario) // a scenario whose end godog never reported
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rec := r.byName[scenario]
