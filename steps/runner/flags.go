@@ -110,7 +110,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.TraceDir, "trace-dir", "", "write each scenario's requests as a curl script to `dir`/<scenario>.sh; - prints them")
 	fs.Int64Var(&o.Seed, "seed", 0, "`seed` of all generated data; 0 picks one (always printed, so a run can be repeated)")
 	fs.StringVar(&o.RunID, "run-id", "", "`id` in every name the run creates on the target (default: random, so runs never collide)")
-	fs.DurationVar(&o.Deadline, "deadline", DefaultDeadline, "time `limit` of the whole run: then it stops, writes its reports and exits 4 (unattended CI never hangs on a stalled target)")
+	fs.DurationVar(&o.Deadline, "deadline", DefaultDeadline, "time `limit` of the whole run, from the probe on (a container's start has --container-startup-timeout): then it stops, writes its reports and exits 4, so unattended CI never hangs on a stalled target")
 	fs.DurationVar(&o.ScenarioTimeout, "scenario-timeout", DefaultScenarioTimeout, "time `limit` of one scenario: a request still unanswered then fails it (\"no answer within …\") and the run goes on")
 	fs.DurationVar(&o.Timeout, "timeout", scim.DefaultTimeout, "per-request time `limit`, body included (Okta closes the socket after 60s)")
 	fs.IntVar(&o.Concurrency, "concurrency", DefaultConcurrency, "`n` scenarios run at once, and n set-up and cleanup requests of a scenario (1: one request at a time, in order)")

@@ -133,8 +133,7 @@ func (r *recorder) record(scenario string, ex *scim.Exchange) {
 
 // estimate returns a lower bound of the size of ex's transcript, without rendering it.
 func estimate(ex *scim.Exchange) int {
-	const renderMax = 64 << 10 // as scim renders bodies
-	return len(ex.Request.URL) + min(len(ex.Request.Body), renderMax) + min(len(ex.Response.Body), renderMax)
+	return len(ex.Request.URL) + min(len(ex.Request.Body), scim.ShownMax) + min(len(ex.Response.Body), scim.ShownMax)
 }
 
 // finish renders what the reports show of scenario's exchanges, the latest first, until

@@ -192,6 +192,9 @@ type curlOptions struct {
 // renderMax bounds how many body bytes Curl and Transcript show.
 const renderMax = 64 << 10
 
+// ShownMax is how many bytes of a body Curl and Transcript show.
+const ShownMax = renderMax
+
 // IsJSON reports whether the response body is one valid JSON value.
 // Response.Body must not be modified in place once it has been asked about (assigning a new
 // body is fine).
