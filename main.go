@@ -39,11 +39,12 @@ Run "scimcheck <command> --help" for a command's flags.
 Exit codes: 0 all scenarios passed; 1 a scenario failed; 2 usage or configuration error;
 3 the target could not be reached or cannot be used (the probe's answer: the credential
 refused, no SCIM service at the base URL, a sign-in page), or scimcheck itself failed;
-130 interrupted.
+4 the run reached --deadline; 130 interrupted.
 `
 
 func main() {
 	reaperOff()
+	runner.SoftMemoryLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -55,7 +55,7 @@ func (w *world) sendAll(ctx context.Context, reqs []scim.Request) ([]*scim.Excha
 			w.observe(ex)
 		}
 		if err != nil {
-			err = sendError(err)
+			err = sendError(ctx, err)
 		}
 		exs[i], errs[i] = ex, err
 		return err == nil && ex.Response.StatusCode >= 200 && ex.Response.StatusCode <= 299

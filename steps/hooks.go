@@ -45,7 +45,17 @@ func (s *Suite) before(ctx context.Context, sc *godog.Scenario) (context.Context
 	} else {
 		s.gate.RLock()
 	}
+	if s.ScenarioTimeout > 0 {
+		ctx, w.cancel = context.WithTimeoutCause(ctx, s.ScenarioTimeout, &scenarioTimeout{limit: s.ScenarioTimeout})
+	}
 	return worldToContext(ctx, w), nil
+}
+
+// scenarioTimeout is the cause of a scenario's context ending at Suite.ScenarioTimeout.
+type scenarioTimeout struct{ limit time.Duration }
+
+func (e *scenarioTimeout) Error() string {
+	return fmt.Sprintf("the scenario's time limit of %s (--scenario-timeout) ran out", e.limit)
 }
 
 // afterStep notes each step's outcome for the scenario's Result.
@@ -67,6 +77,9 @@ func (s *Suite) after(ctx context.Context, sc *godog.Scenario, err error) (conte
 	if !ok { // the Before hook failed
 		s.record(Result{Name: sc.Name, Feature: s.featureName(sc.Uri), Status: "failed", Message: fmt.Sprint(err)})
 		return ctx, nil
+	}
+	if w.cancel != nil {
+		defer w.cancel()
 	}
 	r := Result{ID: w.id, Name: w.name, Feature: w.feature, Tags: w.tags, Status: "passed", Detours: w.detours}
 	switch {
@@ -126,7 +139,11 @@ func (w *world) transcript() []byte {
 // deactivated and deleted once more. It uses its own context, so it runs even when the
 // scenario's ended, and returns notes on what did not work.
 func (w *world) cleanup() []string {
-	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	limit := cleanupTimeout
+	if t := w.suite.ScenarioTimeout; t > 0 {
+		limit = min(limit, t)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	failed := map[string]int{}
 	gone := []int{http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented}

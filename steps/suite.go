@@ -34,6 +34,10 @@ type Suite struct {
 	// Recorder, when set, receives every exchange of every scenario, in order (transcripts).
 	// Scenarios may run concurrently: it must be safe for concurrent use.
 	Recorder func(scenario string, ex *scim.Exchange)
+	// ScenarioTimeout bounds each scenario, from the moment it may start (an @exclusive one
+	// waits for the others first) to its last step; cleanup has its own limit. A request still
+	// unanswered then fails the scenario with "no answer within …". 0: no limit.
+	ScenarioTimeout time.Duration
 	// Features is where the feature files live, to name each Result's feature; nil means
 	// features.FS.
 	Features fs.FS

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cucumber/godog"
+
 	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
@@ -81,6 +83,7 @@ type world struct {
 	exchanges []*scim.Exchange
 	last      *scim.Exchange
 	flows     []*flow
+	cancel    context.CancelFunc // ends the scenario's time limit; nil without one
 	steps     []StepResult
 
 	// detours are the okta-grade failures of Okta's own set-up that the scenario went around
@@ -170,7 +173,7 @@ func (w *world) send(ctx context.Context, r scim.Request) (*scim.Exchange, error
 		w.observe(ex)
 	}
 	if err != nil {
-		return ex, sendError(err)
+		return ex, sendError(ctx, err)
 	}
 	return ex, nil
 }
@@ -195,7 +198,8 @@ func (w *world) track(ex *scim.Exchange) {
 	kind, id := resourceOf(ex.Request.URL)
 	switch ex.Request.Method {
 	case http.MethodPost:
-		newID := ex.JSON().Get("id").String()
+		// a copy: a value gjson returns shares the whole body's memory
+		newID := strings.Clone(ex.JSON().Get("id").String())
 		if id != "" || newID == "" {
 			return
 		}
@@ -233,14 +237,19 @@ func resourceOf(raw string) (kind, id string) {
 
 // sendError explains an error from scim.Client.Do: a transport failure (the target's), a
 // stopped run, or a malformed request (scimcheck's own bug).
-func sendError(err error) error {
+func sendError(ctx context.Context, err error) error {
 	var te *scim.TransportError
+	var st *scenarioTimeout
 	switch {
 	case errors.As(err, &te):
 		return fmt.Errorf("transport failure (%s): the target gave no usable HTTP answer; "+
 			"Okta would mark the task failed and retry only when the admin asks: %w", te.Kind, err)
+	case errors.As(context.Cause(ctx), &st):
+		return fmt.Errorf("no answer within %s, the scenario's time limit (--scenario-timeout): %w", st.limit, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("the run was stopped before the answer arrived: %w", err)
+		// the run was stopped (Ctrl-C, --deadline): the scenario did not finish, which is
+		// no verdict on the target
+		return fmt.Errorf("%w: interrupted: the run was stopped before the answer arrived: %w", godog.ErrSkip, err)
 	}
 	return HarnessErrorf("scimcheck harness error (not the target's fault): %w", err)
 }

@@ -121,7 +121,10 @@ func done(ex *scim.Exchange, f *Failure) error {
 		f.Notes = append(f.Notes, fmt.Sprintf("Location: %s (Okta does not follow redirects)", loc))
 	}
 	if r.Truncated {
-		f.Notes = append(f.Notes, fmt.Sprintf("body: cut at %d bytes by the client (scim.Config.MaxBody)", len(r.Body)))
+		f.Notes = append(f.Notes, fmt.Sprintf("body: cut at %d bytes by the client (scim.Config.MaxBody)", r.CutAt()))
+	}
+	if ex.GaveUp != "" {
+		f.Notes = append(f.Notes, "retry: "+ex.GaveUp)
 	}
 	if n := len(ex.Retries); n > 0 {
 		f.Notes = append(f.Notes, fmt.Sprintf("attempts: %d; %d answered 429 Too Many Requests and were retried", ex.Attempts, n))
@@ -132,7 +135,8 @@ func done(ex *scim.Exchange, f *Failure) error {
 		f.RequestLine = method + " " + ex.Redact(uri)
 	}
 	// What the target sent is redacted whole; what scimcheck wrote only from long secrets.
-	f.Actual, f.Unreadable = ex.Redact(f.Actual), ex.Redact(f.Unreadable)
+	// copies: a value gjson returns shares the whole body's memory, and a failure outlives it
+	f.Actual, f.Unreadable = strings.Clone(ex.Redact(f.Actual)), strings.Clone(ex.Redact(f.Unreadable))
 	f.RequestLine, f.Path = ex.RedactLong(f.RequestLine), ex.RedactLong(f.Path)
 	f.Expected, f.Because = ex.RedactLong(f.Expected), ex.RedactLong(f.Because)
 	for i, n := range f.Notes {

@@ -100,6 +100,8 @@ func verdict(s *Summary) (string, string) {
 		return fmt.Sprintf("Failed: %d of %d selected scenarios failed", c.Failed, c.Selected), "failed"
 	case ResultInterrupted:
 		return "Interrupted: the results are incomplete", "skipped"
+	case ResultDeadline:
+		return "Deadline reached (--deadline): the results are incomplete", "skipped"
 	}
 	return "Error: scimcheck itself failed; no verdict on the target", "error"
 }

@@ -42,6 +42,7 @@ const (
 	ResultFailed      = "failed"      // exit code 1
 	ResultError       = "error"       // exit code 3: a harness bug, or scenarios that never ran
 	ResultInterrupted = "interrupted" // exit code 130
+	ResultDeadline    = "deadline"    // exit code 4: the run reached --deadline; the results are incomplete
 )
 
 // Summary is the machine-readable result of one run, written as summary.json by
@@ -60,7 +61,7 @@ const (
 //	  "seed": 42, "runId": "scn4k2", "oktaMode": "both",   // oin | aiw | both
 //	  "selection": {"tags": "", "name": ""},
 //	  "startedAt": "2026-01-02T15:04:05Z", "durationMs": 5120, "requests": 443,
-//	  "result": "failed", "exitCode": 1,           // passed | failed | error | interrupted
+//	  "result": "failed", "exitCode": 1,           // passed | failed | error | interrupted | deadline
 //	  "failOn": "review",                          // the --fail-on grade
 //	  "counts": {"total": 64, "selected": 64, "notSelected": 0, "passed": 60,
 //	             "failed": 2, "waived": 1, "skipped": 1, "errors": 0},

@@ -30,8 +30,8 @@ func Validate(data []byte) error {
 	if err := dec.Decode(&s); err != nil {
 		return fmt.Errorf("summary does not decode: %w", err)
 	}
-	if !slices.Contains([]string{ResultPassed, ResultFailed, ResultError, ResultInterrupted}, s.Result) {
-		return fmt.Errorf("result %q: want passed, failed, error or interrupted", s.Result)
+	if !slices.Contains([]string{ResultPassed, ResultFailed, ResultError, ResultInterrupted, ResultDeadline}, s.Result) {
+		return fmt.Errorf("result %q: want passed, failed, error, interrupted or deadline", s.Result)
 	}
 	if err := s.Counts.check("counts"); err != nil {
 		return err

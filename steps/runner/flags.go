@@ -74,7 +74,15 @@ Exit codes:
       (401, 403), not found (404), redirected, or not JSON (a sign-in page); nothing is run
       and the hint is printed (a 429 or 500 is an answer the scenarios judge); or scimcheck
       itself failed (a panic in a step, a step without a definition: a harness bug)
-  130 interrupted (SIGINT or SIGTERM)
+  4   the run reached --deadline (default 15m) before every scenario ran: the scenarios
+      running then are "interrupted", the rest "not run" (neither counts as failed); the
+      reports are written, with result "deadline"
+  130 interrupted (SIGINT or SIGTERM): as for 4, with result "interrupted"
+
+Time limits: --timeout bounds one request (60s, as Okta), --scenario-timeout one scenario
+(2m; a request unanswered then fails it with "no answer within 2m0s"), --deadline the run
+(15m). A 429 whose Retry-After asks for more time than is left is not waited for: the
+scenario fails on the 429, saying so.
 `
 
 // multiFlag collects a repeatable string flag.
@@ -103,6 +111,8 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.TraceDir, "trace-dir", "", "write each scenario's requests as a curl script to `dir`/<scenario>.sh; - prints them")
 	fs.Int64Var(&o.Seed, "seed", 0, "`seed` of all generated data; 0 picks one (always printed, so a run can be repeated)")
 	fs.StringVar(&o.RunID, "run-id", "", "`id` in every name the run creates on the target (default: random, so runs never collide)")
+	fs.DurationVar(&o.Deadline, "deadline", DefaultDeadline, "time `limit` of the whole run, from the probe on (a container's start has --container-startup-timeout): then it stops, writes its reports and exits 4, so unattended CI never hangs on a stalled target")
+	fs.DurationVar(&o.ScenarioTimeout, "scenario-timeout", DefaultScenarioTimeout, "time `limit` of one scenario: a request still unanswered then fails it (\"no answer within …\") and the run goes on")
 	fs.DurationVar(&o.Timeout, "timeout", scim.DefaultTimeout, "per-request time `limit`, body included (Okta closes the socket after 60s)")
 	fs.IntVar(&o.Concurrency, "concurrency", DefaultConcurrency, "`n` scenarios run at once, and n set-up and cleanup requests of a scenario (1: one request at a time, in order)")
 	fs.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification")

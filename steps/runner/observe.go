@@ -21,6 +21,9 @@ const (
 	statusPassed  = "passed"
 	statusFailed  = "failed"
 	statusSkipped = "skipped"
+	// statusInterrupted: the run stopped (Ctrl-C, --deadline) while the scenario ran, so it
+	// has no verdict: neither passed nor failed.
+	statusInterrupted = "interrupted"
 )
 
 // outcome is what became of one selected scenario. The zero value means it did not run.
@@ -57,17 +60,37 @@ type observer struct {
 	byPickle map[string]*scenario // godog pickle id → scenario
 	byStep   map[string]string    // pickle step id → pickle id
 
+	// stopped returns why the run stopped (Ctrl-C, --deadline), "" while it goes on.
+	stopped func() string
+
 	mu       sync.Mutex
 	started  map[string]time.Time
+	notRun   map[string]bool // pickle ids that began after the run stopped: they stay not run
 	outcomes map[*scenario]*outcome
 }
 
 // newObserver returns an observer for the pickles of the run's parse.
-func newObserver(byPickle map[string]*scenario, byStep map[string]string) *observer {
+// stopped says why the run stopped, "" while it goes on.
+func newObserver(byPickle map[string]*scenario, byStep map[string]string, stopped func() string) *observer {
 	return &observer{
-		byPickle: byPickle, byStep: byStep,
-		started: map[string]time.Time{}, outcomes: map[*scenario]*outcome{},
+		byPickle: byPickle, byStep: byStep, stopped: stopped,
+		started: map[string]time.Time{}, notRun: map[string]bool{}, outcomes: map[*scenario]*outcome{},
 	}
+}
+
+// registerFirst adds the hook that must run before the suite's: a scenario that begins after
+// the run stopped is skipped at once, and stays "not run" in every output.
+func (ob *observer) registerFirst(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		why := ob.stopped()
+		if why == "" {
+			return ctx, nil
+		}
+		ob.mu.Lock()
+		defer ob.mu.Unlock()
+		ob.notRun[p.Id] = true
+		return ctx, fmt.Errorf("%w: not run: %s", godog.ErrSkip, why)
+	})
 }
 
 // register adds the observer's hooks to sc; call it after the suite registered its own, so
@@ -109,14 +132,22 @@ func (ob *observer) get(pickleID string) *outcome {
 func (ob *observer) step(st *godog.Step, status godog.StepResultStatus, err error) {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
-	out := ob.get(ob.byStep[st.Id])
+	pickle := ob.byStep[st.Id]
+	if ob.notRun[pickle] {
+		return
+	}
+	out := ob.get(pickle)
 	if out == nil {
 		return
 	}
 	if out.status == "" {
 		out.status = statusPassed
 	}
+	why := ob.stopped()
 	switch {
+	case out.status == statusInterrupted:
+	case why != "" && out.harness == "" && out.status != statusFailed && (status == godog.StepFailed || status == godog.StepSkipped):
+		out.status, out.message = statusInterrupted, "interrupted while it ran ("+why+"): no verdict"
 	case isPanic(err):
 		out.harnessBug(fmt.Sprintf("panic in step %q: %v", st.Text, err))
 	case status == godog.StepFailed && isHarnessError(err):
@@ -153,6 +184,9 @@ func (out *outcome) harnessBug(msg string) {
 func (ob *observer) end(p *godog.Scenario, err error) {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
+	if ob.notRun[p.Id] {
+		return
+	}
 	out := ob.get(p.Id)
 	if out == nil {
 		return
@@ -161,7 +195,7 @@ func (ob *observer) end(p *godog.Scenario, err error) {
 		out.duration = time.Since(t)
 	}
 	switch {
-	case out.harness != "":
+	case out.harness != "", out.status == statusInterrupted:
 	case isPanic(err):
 		out.harnessBug(fmt.Sprintf("panic in a scenario hook: %v", err))
 	case isHarnessError(err):

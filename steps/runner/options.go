@@ -33,6 +33,9 @@ const (
 	ExitUsage = 2
 	// ExitError: the target could not be reached, or scimcheck itself failed (a harness bug).
 	ExitError = 3
+	// ExitDeadline: the run reached Options.Deadline (--deadline) before every scenario ran;
+	// the reports say what ran.
+	ExitDeadline = 4
 	// ExitInterrupted: the run was stopped (SIGINT, SIGTERM, or the context ended).
 	ExitInterrupted = 130
 )
@@ -54,6 +57,12 @@ const (
 	DefaultConcurrency = 8
 	DefaultBatchSize   = 100
 	DefaultFormat      = "progress"
+	// DefaultDeadline bounds a whole run, so that unattended CI never hangs on a target
+	// that stalls: a full Okta run takes seconds against a server nearby, a minute or two
+	// against a slow, rate-limited tenant.
+	DefaultDeadline = 15 * time.Minute
+	// DefaultScenarioTimeout bounds one scenario: the longest sends about 500 requests.
+	DefaultScenarioTimeout = 2 * time.Minute
 )
 
 // Options configure one run. The zero value of every field means its default, so
@@ -98,6 +107,13 @@ type Options struct {
 	RunID string
 	// Timeout bounds each request. Default scim.DefaultTimeout (Okta's 60 seconds).
 	Timeout time.Duration
+	// Deadline bounds the run, from the probe to the last scenario: then the scenarios still
+	// running are interrupted, the rest are not run, the reports are written and Run returns
+	// ExitDeadline. Default DefaultDeadline.
+	Deadline time.Duration
+	// ScenarioTimeout bounds each scenario: a request still unanswered then fails it ("no
+	// answer within …"), and the run goes on. Default DefaultScenarioTimeout.
+	ScenarioTimeout time.Duration
 	// Concurrency is how many scenarios run at once. Default DefaultConcurrency.
 	Concurrency int
 	// Insecure skips TLS certificate verification.
@@ -223,8 +239,14 @@ func (o Options) withDefaults() (Options, error) {
 	if err := checkFormats(o.Formats); err != nil {
 		return o, err
 	}
-	if o.Timeout < 0 || o.Concurrency < 0 || o.BatchSize < 0 || o.MaxRPS < 0 || o.MaxBody < 0 {
-		return o, usagef("--timeout, --concurrency, --batch-size and --max-rps must not be negative")
+	if o.Timeout < 0 || o.Concurrency < 0 || o.BatchSize < 0 || o.MaxRPS < 0 || o.MaxBody < 0 || o.Deadline < 0 || o.ScenarioTimeout < 0 {
+		return o, usagef("--timeout, --deadline, --scenario-timeout, --concurrency, --batch-size and --max-rps must not be negative")
+	}
+	if o.Deadline == 0 {
+		o.Deadline = DefaultDeadline
+	}
+	if o.ScenarioTimeout == 0 {
+		o.ScenarioTimeout = DefaultScenarioTimeout
 	}
 	if o.Timeout == 0 {
 		o.Timeout = scim.DefaultTimeout

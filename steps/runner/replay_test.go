@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,9 +47,17 @@ func wireRequests(exs []*scim.Exchange) []string {
 
 func TestRunSeedReproducesTheData(t *testing.T) {
 	runWith := func(seed int64) []string {
-		r := runOpts(t, Options{Name: "^" + regexp.QuoteMeta(createScenario) + "$", Seed: seed, RunID: "scseed1", TraceDir: t.TempDir()}, runLimit)
+		var exs []*scim.Exchange
+		var mu sync.Mutex
+		keep := func(scenario string, ex *scim.Exchange) {
+			mu.Lock()
+			defer mu.Unlock()
+			if scenario == createScenario {
+				exs = append(exs, ex)
+			}
+		}
+		r := runOpts(t, Options{Name: "^" + regexp.QuoteMeta(createScenario) + "$", Seed: seed, RunID: "scseed1", onExchange: keep}, runLimit)
 		require.Equal(t, ExitPass, r.code, r.dump())
-		exs := r.run.rec.exchanges(createScenario)
 		require.NotEmpty(t, exs)
 		return wireRequests(exs)
 	}

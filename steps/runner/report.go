@@ -84,6 +84,13 @@ func (r *run) prepareReport() error {
 // registerReportHooks adds the hooks that record each step and move the progress line.
 func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
 	r.rep.steps.register(sc, r.obs.byPickle)
+	// after the suite's own After hook, whose cleanup exchanges are the scenario's last
+	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+		if s := r.obs.byPickle[p.Id]; s != nil {
+			r.rec.finish(s.name)
+		}
+		return ctx, nil
+	})
 	if p := r.rep.progress; p != nil {
 		sc.Before(func(ctx context.Context, pk *godog.Scenario) (context.Context, error) {
 			if s := r.obs.byPickle[pk.Id]; s != nil {
@@ -97,12 +104,12 @@ func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
 // writeReports writes summary.json, junit.xml and report.html to the --report directory (godog
 // writes cucumber.json), every byte redacted, and returns code, or ExitError when a file could
 // not be written.
-func (r *run) writeReports(code int, interrupted bool, out, errw io.Writer) int {
+func (r *run) writeReports(code int, out, errw io.Writer) int {
 	dir := r.opts.ReportDir
 	if dir == "" {
 		return code
 	}
-	s := r.summary(code, interrupted)
+	s := r.summary(code)
 	failed := false
 	for _, f := range []struct {
 		name   string
@@ -126,7 +133,7 @@ func (r *run) writeReports(code int, interrupted bool, out, errw io.Writer) int 
 }
 
 // summary returns the run as a rpt.Summary, every string redacted.
-func (r *run) summary(code int, interrupted bool) *rpt.Summary {
+func (r *run) summary(code int) *rpt.Summary {
 	o := r.opts
 	s := &rpt.Summary{
 		SchemaVersion: rpt.SchemaVersion,
@@ -157,7 +164,7 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 			}
 			continue
 		}
-		rs := r.scenarioReport(sc, interrupted, causes)
+		rs := r.scenarioReport(sc, causes)
 		addCount(&s.Counts, rs.Status)
 		for _, i := range caps {
 			addCount(&capCounts[i], rs.Status)
@@ -172,7 +179,7 @@ func (r *run) summary(code int, interrupted bool) *rpt.Summary {
 		s.Capabilities = append(s.Capabilities, rpt.Capability{
 			Name: c.title, Tag: c.tag, Status: capabilityStatus(tallies[i].result()),
 			Okta: tallies[i].result(), Review: review, RFC: rfc, BlockedBy: labels(causes, tallies[i].blockers),
-			Detail: r.rd.net().String(tallies[i].detail(interrupted)), Counts: capCounts[i],
+			Detail: r.rd.net().String(tallies[i].detail(r.stop)), Counts: capCounts[i],
 		})
 	}
 	for _, c := range causes {
@@ -206,7 +213,7 @@ func (r *run) causeReport(c *cause) rpt.Cause {
 }
 
 // scenarioReport returns what became of the selected scenario sc, redacted.
-func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rpt.Scenario {
+func (r *run) scenarioReport(sc *scenario, causes []*cause) rpt.Scenario {
 	out := r.outcome(sc)
 	rs := rpt.Scenario{
 		Name: sc.name, Feature: sc.feature, Capability: capabilityOf(sc).title, Location: sc.location(),
@@ -231,8 +238,10 @@ func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rp
 		rs.Failure = r.failureReport(out.blocker)
 	case out.status == statusSkipped:
 		rs.Status = rpt.StatusSkipped
-	case interrupted:
-		rs.Status, rs.Message = rpt.StatusSkipped, "not run: the run was interrupted"
+	case out.status == statusInterrupted: // no verdict: it did not finish
+		rs.Status = rpt.StatusSkipped
+	case r.stop != "":
+		rs.Status, rs.Message = rpt.StatusSkipped, "not run: "+r.stop
 	default:
 		rs.Status, rs.Message = rpt.StatusError, "selected but never run (a scimcheck bug)"
 	}
@@ -247,7 +256,9 @@ func (r *run) scenarioReport(sc *scenario, interrupted bool, causes []*cause) rp
 		rs.Steps = append(rs.Steps, st)
 	}
 	withCurl := rs.Status != rpt.StatusPassed && rs.Status != rpt.StatusSkipped
-	rs.Exchanges, rs.OmittedExchanges = r.exchangeReports(r.rec.exchanges(sc.name), withCurl)
+	kept, omitted := r.rec.shown(sc.name)
+	rs.Exchanges, rs.OmittedExchanges = shownExchanges(kept, withCurl)
+	rs.OmittedExchanges += omitted
 	return rs
 }
 
@@ -275,18 +286,20 @@ func (r *run) failureReport(f *expect.Failure) *rpt.Failure {
 }
 
 // reportTranscriptMax bounds the transcript of one scenario in junit.xml and report.html: a
-// scenario that sets up hundreds of users would otherwise make them megabytes long.
-// --trace-dir writes every exchange.
+// scenario that sets up hundreds of users would otherwise make them megabytes long, and the
+// run would hold every answer until the end. --trace-dir writes every exchange.
 const reportTranscriptMax = 256 << 10
 
-// exchangeReports renders exs for the reports, redacted, with their curl commands when
-// withCurl is set: the latest ones, up to reportTranscriptMax bytes, and how many earlier
-// ones were left out.
-func (r *run) exchangeReports(exs []*scim.Exchange, withCurl bool) ([]rpt.Exchange, int) {
+// shownExchanges returns the latest of exs, up to reportTranscriptMax bytes, with their curl
+// commands when withCurl is set (and counted), and how many earlier ones were left out.
+func shownExchanges(exs []rpt.Exchange, withCurl bool) ([]rpt.Exchange, int) {
 	var out []rpt.Exchange
 	size := 0
 	for i := len(exs) - 1; i >= 0; i-- {
-		e := r.exchangeReport(exs[i], withCurl)
+		e := exs[i]
+		if !withCurl {
+			e.Curl = ""
+		}
 		size += len(e.Transcript) + len(e.Curl)
 		if size > reportTranscriptMax && len(out) > 0 {
 			slices.Reverse(out)
@@ -298,20 +311,15 @@ func (r *run) exchangeReports(exs []*scim.Exchange, withCurl bool) ([]rpt.Exchan
 	return out, 0
 }
 
-// exchangeReport renders ex for the reports, redacted, with its curl command when withCurl
-// is set.
-func (r *run) exchangeReport(ex *scim.Exchange, withCurl bool) rpt.Exchange {
-	curl := ""
-	if withCurl {
-		curl = r.rd.net().String(ex.Curl())
-	}
+// exchangeReport renders ex for the reports, redacted, with its curl command.
+func (r *run) exchangeReport(ex *scim.Exchange) rpt.Exchange {
 	status := ex.Response.Status
 	if ex.Response.StatusCode == 0 {
 		status = "no response"
 	}
 	return rpt.Exchange{
 		Request: r.rd.net().String(ex.RequestLine()), Status: r.rd.String(status), DurationMS: ex.Duration.Milliseconds(),
-		Attempts: ex.Attempts, Transcript: r.rd.net().String(ex.Transcript()), Curl: curl,
+		Attempts: ex.Attempts, Transcript: r.rd.net().String(ex.Transcript()), Curl: r.rd.net().String(ex.Curl()),
 	}
 }
 
@@ -347,6 +355,8 @@ func resultOf(code int) string {
 		return rpt.ResultFailed
 	case ExitInterrupted:
 		return rpt.ResultInterrupted
+	case ExitDeadline:
+		return rpt.ResultDeadline
 	}
 	return rpt.ResultError
 }

@@ -37,6 +37,9 @@ type run struct {
 	rep      reporting // reports, waivers and the progress line (report.go)
 	// crash is a panic that escaped godog: a harness bug.
 	crash string
+	// stop says why the run stopped early ("the run was interrupted", "the run reached its
+	// --deadline of 15m0s"); "" when it ran to the end.
+	stop string
 }
 
 // Run runs the scenarios o selects against o.Target (or the in-process reference server),
@@ -58,7 +61,7 @@ func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *ru
 	if err != nil {
 		return report(stderr, err), nil
 	}
-	r := &run{opts: o, rec: &recorder{}}
+	r := &run{opts: o}
 	if r.cat, err = loadCatalogue(o.features); err != nil {
 		return report(stderr, fmt.Errorf("scimcheck's own features: %w", err)), nil
 	}
@@ -121,9 +124,31 @@ func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *ru
 	return r.execute(ctx, out, errw), r
 }
 
-// execute probes the target, runs the selection and reports. out and errw redact.
+// errDeadline is the cause of the run's context ending at Options.Deadline.
+type errDeadline struct{ limit time.Duration }
+
+func (e *errDeadline) Error() string {
+	return fmt.Sprintf("the run reached its --deadline of %s", e.limit)
+}
+
+// stopReason returns why ctx ended, for "not run: …"; "" while it has not.
+func stopReason(ctx context.Context) string {
+	if ctx.Err() == nil {
+		return ""
+	}
+	var dl *errDeadline
+	if errors.As(context.Cause(ctx), &dl) {
+		return dl.Error()
+	}
+	return "the run was interrupted"
+}
+
+// execute probes the target, runs the selection and reports, within o.Deadline. out and errw
+// redact.
 func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 	o := r.opts
+	ctx, cancel := context.WithTimeoutCause(ctx, o.Deadline, &errDeadline{limit: o.Deadline})
+	defer cancel()
 	fmt.Fprintf(out, "seed: %d\n", r.seed)
 	where := r.target.url + r.target.note
 	if r.target.inProcess {
@@ -145,16 +170,25 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 			fmt.Fprintf(errw, "scimcheck run: %v\nnothing was run: no scenario can pass against this answer (exit code 3). The probe, to try by hand:\n%s", un, un.curl)
 			return ExitError
 		}
-		if ctx.Err() != nil {
-			fmt.Fprintf(errw, "scimcheck run: interrupted while probing the target: %v\n", err)
+		if why := stopReason(ctx); why != "" {
+			fmt.Fprintf(errw, "scimcheck run: %s while probing the target: %v\n", why, err)
+			if errors.As(context.Cause(ctx), new(*errDeadline)) {
+				return ExitDeadline
+			}
 			return ExitInterrupted
 		}
 		return report(errw, fmt.Errorf("scimcheck bug: probing the target: %w", err))
 	}
 
+	defer func() {
+		if r.rec != nil {
+			r.rec.discard()
+		}
+	}()
 	start := time.Now()
 	status, err := r.runGodog(ctx, out)
 	r.elapsed = time.Since(start)
+	r.stop = stopReason(ctx)
 	r.rep.progress.stop()
 	if err != nil {
 		return report(errw, err)
@@ -173,9 +207,9 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 	if err := r.writeTraces(out); err != nil {
 		fmt.Fprintf(errw, "scimcheck run: %v\n", err)
 	}
-	tally := r.writeReport(out, errw, ctx.Err() != nil)
-	code := r.exitCode(ctx, status, tally, errw)             // waivers.go
-	code = r.writeReports(code, ctx.Err() != nil, out, errw) // report.go
+	tally := r.writeReport(out, errw)
+	code := r.exitCode(ctx, status, tally, errw) // waivers.go
+	code = r.writeReports(code, out, errw)       // report.go
 	if code == ExitPass && r.target.inProcess {
 		fmt.Fprintln(out, "\nnext: point it at your own server: SCIMCHECK_TOKEN='<the token Okta would send>' "+
 			"scimcheck run --target https://your-server.example.com/scim/v2 (or --image your/server:tag; see scimcheck run --help)")
@@ -193,9 +227,13 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 	if err != nil {
 		return 0, fmt.Errorf("scimcheck bug: %w", err)
 	}
-	r.obs = newObserver(byPickle, byStep)
-	r.suite = &steps.Suite{Client: r.client, Seed: r.seed, RunID: r.runID, BatchSize: o.BatchSize, SetupWidth: o.Concurrency, Features: fsys}
-	if o.TraceDir != "" || o.ReportDir != "" {
+	r.obs = newObserver(byPickle, byStep, func() string { return stopReason(ctx) })
+	r.suite = &steps.Suite{Client: r.client, Seed: r.seed, RunID: r.runID, BatchSize: o.BatchSize, SetupWidth: o.Concurrency,
+		ScenarioTimeout: o.ScenarioTimeout, Features: fsys}
+	if r.rec, err = r.newRecorder(); err != nil {
+		return 0, err
+	}
+	if r.rec.render != nil || r.rec.partDir != "" {
 		r.suite.Recorder = r.rec.record
 	}
 	if o.onExchange != nil {
@@ -224,6 +262,7 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 	ts := godog.TestSuite{
 		Name: "scimcheck",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			r.obs.registerFirst(sc)
 			r.suite.InitializeScenario(sc)
 			if o.scenarioHook != nil {
 				o.scenarioHook(sc)
@@ -311,4 +350,17 @@ func randomRunID() string {
 		id = append(id, digits[int(c)%len(digits)])
 	}
 	return string(id)
+}
+
+// memoryLimit is the soft limit SoftMemoryLimit sets: a run keeps what its reports show,
+// well under it, and the collector works harder near it instead of letting garbage double
+// the heap.
+const memoryLimit = 128 << 20
+
+// SoftMemoryLimit sets the Go runtime's soft memory limit to 128 MiB unless $GOMEMLIMIT
+// chose one: the scimcheck command calls it once at start.
+func SoftMemoryLimit() {
+	if _, ok := os.LookupEnv("GOMEMLIMIT"); !ok {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 }

@@ -91,6 +91,8 @@ func (t *tally) add(sc *scenario, out outcome, failOn expect.Grade) {
 		if !slices.Contains(t.blockers, out.blockedBy) {
 			t.blockers = append(t.blockers, out.blockedBy)
 		}
+	case out.status == statusInterrupted:
+		t.notRun++
 	case out.status == statusSkipped:
 		t.skipped++
 		if t.skipReason == "" {
@@ -121,7 +123,7 @@ func (t *tally) result() string {
 }
 
 // detail returns the counts of the row and, for what did not run, why.
-func (t *tally) detail(interrupted bool) string {
+func (t *tally) detail(stopped string) string {
 	if t.total == 0 {
 		return "skipped: no scenario in the features"
 	}
@@ -135,8 +137,8 @@ func (t *tally) detail(interrupted bool) string {
 	}
 	if t.notRun > 0 {
 		reason := "selected but not run"
-		if interrupted {
-			reason = "not run: the run was interrupted"
+		if stopped != "" {
+			reason = "not run: " + stopped
 		}
 		why = append(why, fmt.Sprintf("%d %s", t.notRun, reason))
 	}
@@ -213,7 +215,7 @@ func (t *tally) excludedFlags() []string {
 // each capability), the totals, whether Okta's OIN review would pass, the root causes with
 // the scenarios under each and the command that reruns one, and the harness bugs; it returns
 // the totals.
-func (r *run) writeReport(out, errw io.Writer, interrupted bool) tally {
+func (r *run) writeReport(out, errw io.Writer) tally {
 	rows, tallies, total := r.tallies()
 	causes := r.causes()
 	fmt.Fprintf(out, "\n%-26s %-8s %-6s %-4s %s\n", "Capability", "Okta", "review", "rfc", "Scenarios")
@@ -223,7 +225,7 @@ func (r *run) writeReport(out, errw io.Writer, interrupted bool) tally {
 		}
 		t := tallies[i]
 		review, rfc := r.findingCounts(c, causes)
-		detail := t.detail(interrupted)
+		detail := t.detail(r.stop)
 		if len(t.blockers) > 0 {
 			detail += "; blocked by " + strings.Join(labels(causes, t.blockers), ", ")
 		}
@@ -437,7 +439,7 @@ func (r *run) outcome(sc *scenario) outcome {
 
 // writeHarnessBugs prints to errw every failure of scimcheck itself: no verdict on the target.
 func (r *run) writeHarnessBugs(errw io.Writer, total tally) {
-	if r.crash == "" && total.harness == 0 && total.notRun == 0 {
+	if r.crash == "" && total.harness == 0 && (total.notRun == 0 || r.stop != "") {
 		return
 	}
 	fmt.Fprintln(errw, "\nscimcheck itself failed (a harness bug, not the target's fault; please report it with this output):")
@@ -449,7 +451,7 @@ func (r *run) writeHarnessBugs(errw io.Writer, total tally) {
 		switch {
 		case o.harness != "":
 			fmt.Fprintf(errw, "  ! %s (%s): %s\n", sc.name, sc.location(), firstLine(o.harness))
-		case o.status == "" && r.crash == "":
+		case o.status == "" && r.crash == "" && r.stop == "":
 			fmt.Fprintf(errw, "  ! %s (%s): selected but never run\n", sc.name, sc.location())
 		}
 	}

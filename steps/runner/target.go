@@ -209,7 +209,7 @@ func diagnose(ex *scim.Exchange) []string {
 	}
 	switch {
 	case r.Truncated:
-		out = append(out, fmt.Sprintf("body is larger than the client's cap of %d bytes; it was cut there", len(r.Body)))
+		out = append(out, fmt.Sprintf("body is larger than the client's cap of %d bytes; it was cut there", r.CutAt()))
 	case ex.TooDeep():
 		out = append(out, fmt.Sprintf("body nests deeper than %d levels (%d bytes): scimcheck refuses to parse it",
 			scim.MaxDepth, len(r.Body)))

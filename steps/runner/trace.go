@@ -1,47 +1,232 @@
 package runner
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
 
+	rpt "github.com/scimcheck/scimcheck/steps/report"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
-// recorder keeps every exchange of a run by scenario name, for the transcripts. It is safe for
-// concurrent scenarios; its record method is the steps.Suite Recorder.
+// recorder keeps, by scenario name, what the reports show of each exchange: the latest ones
+// of a scenario, up to reportTranscriptMax bytes of transcript, and how many earlier ones
+// were left out. While the scenario runs it holds those exchanges (its world holds them all
+// anyway); when it ends (finish) it renders them, redacted, and lets them go. With a trace directory it also writes every exchange's curl
+// command to a part file as it arrives, so that --trace-dir holds them all while the run holds
+// none of their bodies. It is safe for concurrent scenarios; its record method is the
+// steps.Suite Recorder.
 type recorder struct {
+	// render returns ex as the reports show it, its curl command included; nil keeps nothing
+	// for the reports.
+	render func(ex *scim.Exchange) rpt.Exchange
+	// partDir receives the part files of the transcripts; "" writes none.
+	partDir string
+	// tempDir is partDir when the recorder made it (--trace-dir -): discard removes it.
+	tempDir string
+
 	mu     sync.Mutex
-	byName map[string][]*scim.Exchange
+	byName map[string]*recording
+	err    error // the first part file that could not be written
 }
 
-// record keeps ex under scenario.
+// recording is what a recorder keeps of one scenario.
+type recording struct {
+	// pending are the latest exchanges while the scenario runs, oldest first, and
+	// pendingSize a lower bound of their transcripts' size (estimate).
+	pending     []*scim.Exchange
+	pendingSize int
+	finished    bool           // the scenario ended: kept is rendered
+	kept        []rpt.Exchange // the latest exchanges, rendered, oldest first
+	omitted     int            // exchanges before kept
+	sent        int            // exchanges written to part
+	part        *os.File       // the curl commands so far; nil without partDir
+	closed      bool           // part is closed: the run is over
+}
+
+// newRecorder returns the run's recorder: it renders exchanges for --report and writes part
+// files to --trace-dir (to a temporary directory for "-"). Errors: the temporary directory
+// could not be made.
+func (r *run) newRecorder() (*recorder, error) {
+	rec := &recorder{partDir: r.opts.TraceDir}
+	if r.opts.ReportDir != "" {
+		rec.render = r.exchangeReport
+	}
+	if rec.partDir == "-" {
+		dir, err := os.MkdirTemp("", "scimcheck-trace-")
+		if err != nil {
+			return nil, fmt.Errorf("--trace-dir -: %w", err)
+		}
+		rec.partDir, rec.tempDir = dir, dir
+	}
+	return rec, nil
+}
+
+// discard closes and removes the part files writeTraces did not use, and the temporary
+// directory.
+func (r *recorder) discard() {
+	_ = r.close()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, rec := range r.byName {
+		if rec.part != nil {
+			_ = os.Remove(rec.part.Name())
+		}
+	}
+	if r.tempDir != "" {
+		_ = os.RemoveAll(r.tempDir)
+	}
+}
+
+// record keeps what the reports show of ex under scenario and appends its curl command to
+// the scenario's part file.
 func (r *recorder) record(scenario string, ex *scim.Exchange) {
+	var trace string
+	if r.partDir != "" {
+		trace = traceOf(ex)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.byName == nil {
-		r.byName = map[string][]*scim.Exchange{}
+		r.byName = map[string]*recording{}
 	}
-	r.byName[scenario] = append(r.byName[scenario], ex)
+	rec := r.byName[scenario]
+	if rec == nil {
+		rec = &recording{}
+		r.byName[scenario] = rec
+	}
+	switch {
+	case r.render == nil:
+	case rec.finished: // after the scenario's end: kept as it comes
+		rec.kept = append(rec.kept, r.render(ex))
+	default:
+		rec.pending = append(rec.pending, ex)
+		rec.pendingSize += estimate(ex)
+		for len(rec.pending) > 1 && rec.pendingSize > reportTranscriptMax {
+			rec.pendingSize -= estimate(rec.pending[0])
+			rec.pending[0] = nil
+			rec.pending = rec.pending[1:]
+			rec.omitted++
+		}
+	}
+	if r.partDir == "" || r.err != nil || rec.closed {
+		return
+	}
+	if rec.part == nil {
+		if rec.part, r.err = os.CreateTemp(r.partDir, ".scimcheck-*.part"); r.err != nil {
+			r.err = fmt.Errorf("write transcript: %w", r.err)
+			return
+		}
+	}
+	rec.sent++
+	if _, err := fmt.Fprintf(rec.part, "\n# request %d\n%s", rec.sent, trace); err != nil {
+		r.err = fmt.Errorf("write transcript: %w", err)
+	}
 }
 
-// exchanges returns what was recorded under scenario.
-func (r *recorder) exchanges(scenario string) []*scim.Exchange {
+// estimate returns a lower bound of the size of ex's transcript, without rendering it.
+func estimate(ex *scim.Exchange) int {
+	return len(ex.Request.URL) + min(len(ex.Request.Body), scim.ShownMax) + min(len(ex.Response.Body), scim.ShownMax)
+}
+
+// finish renders what the reports show of scenario's exchanges, the latest first, until
+// their transcripts pass reportTranscriptMax, and lets the exchanges go.
+func (r *recorder) finish(scenario string) {
+	if r.render == nil {
+		return
+	}
+	r.mu.Lock()
+	rec := r.byName[scenario]
+	if rec == nil || rec.finished {
+		r.mu.Unlock()
+		return
+	}
+	pending := rec.pending
+	rec.pending, rec.pendingSize, rec.finished = nil, 0, true
+	r.mu.Unlock()
+
+	var kept []rpt.Exchange
+	size, omitted := 0, 0
+	for i := len(pending) - 1; i >= 0; i-- {
+		e := r.render(pending[i]) // outside the lock: rendering is the expensive part
+		if size += len(e.Transcript); size > reportTranscriptMax && len(kept) > 0 {
+			omitted = i + 1
+			break
+		}
+		kept = append(kept, e)
+	}
+	slices.Reverse(kept)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.byName[scenario]
+	rec.kept = append(kept, rec.kept...)
+	rec.omitted += omitted
 }
 
-// transcript returns the shell script that replays the exchanges of sc: a header saying which
-// scenario it is, how it ended, the seed and the command that reruns it, then each request as
-// a curl command followed by its response as comments. The credential is $SCIMCHECK_TOKEN;
-// every secret is redacted.
-func (r *run) transcript(sc *scenario, out outcome, exs []*scim.Exchange) string {
+// traceOf returns ex for a transcript: its 429 retries as comments, then its curl command and
+// response (Exchange.Curl).
+func traceOf(ex *scim.Exchange) string {
+	var b strings.Builder
+	for j, rt := range ex.Retries {
+		ra := "no Retry-After"
+		if rt.RetryAfter != "" {
+			ra = "Retry-After: " + rt.RetryAfter
+		}
+		fmt.Fprintf(&b, "# attempt %d: 429 Too Many Requests (%s); waited %s, then sent it again\n", j+1, ra, rt.Wait)
+	}
+	b.WriteString(ex.Curl())
+	return b.String()
+}
+
+// shown returns what the reports show of scenario's exchanges, oldest first, and how many
+// earlier ones were left out.
+func (r *recorder) shown(scenario string) ([]rpt.Exchange, int) {
+	r.finish(scenario) // a scenario whose end godog never reported
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec := r.byName[scenario]
+	if rec == nil {
+		return nil, 0
+	}
+	return slices.Clone(rec.kept), rec.omitted
+}
+
+// close closes the part files and returns the first error writing them.
+func (r *recorder) close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, rec := range r.byName {
+		if rec.part != nil && !rec.closed {
+			rec.closed = true
+			if err := rec.part.Close(); err != nil && r.err == nil {
+				r.err = fmt.Errorf("write transcript: %w", err)
+			}
+		}
+	}
+	return r.err
+}
+
+// partOf returns the part file of scenario and how many exchanges it holds; "" when none.
+func (r *recorder) partOf(scenario string) (string, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rec := r.byName[scenario]; rec != nil && rec.part != nil {
+		return rec.part.Name(), rec.sent
+	}
+	return "", 0
+}
+
+// transcriptHeader returns the start of the shell script that replays the exchanges of sc:
+// which scenario it is, how it ended, the seed and the command that reruns it; n requests
+// follow it, each as a curl command followed by its response as comments. The credential is
+// $SCIMCHECK_TOKEN; every secret is redacted.
+func (r *run) transcriptHeader(sc *scenario, out outcome, n int) string {
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\n")
 	b.WriteString("# scimcheck transcript: every request of one scenario as a curl command, each\n")
@@ -72,29 +257,23 @@ func (r *run) transcript(sc *scenario, out outcome, exs []*scim.Exchange) string
 	} else {
 		fmt.Fprintf(&b, "# target:   %s\n", r.target.url)
 	}
+	fmt.Fprintf(&b, "# requests: %d\n", n)
 	b.WriteString("\n: \"${SCIMCHECK_TOKEN:?set SCIMCHECK_TOKEN to the target's credential}\"\n")
-	if len(exs) == 0 {
+	if n == 0 {
 		b.WriteString("\n# the scenario sent no request\n")
-	}
-	for i, ex := range exs {
-		fmt.Fprintf(&b, "\n# %d/%d\n", i+1, len(exs))
-		for j, rt := range ex.Retries {
-			ra := "no Retry-After"
-			if rt.RetryAfter != "" {
-				ra = "Retry-After: " + rt.RetryAfter
-			}
-			fmt.Fprintf(&b, "# attempt %d: 429 Too Many Requests (%s); waited %s, then sent it again\n", j+1, ra, rt.Wait)
-		}
-		b.WriteString(ex.Curl())
 	}
 	return r.rd.net().String(b.String())
 }
 
 // writeTraces writes one transcript per scenario that ran: to stdout when o.TraceDir is "-",
-// else to o.TraceDir/<slug of the name>.sh.
+// else to o.TraceDir/<slug of the name>.sh. Each is the header and the scenario's part file,
+// redacted a line at a time, and the part file is removed.
 func (r *run) writeTraces(stdout io.Writer) error {
 	if r.opts.TraceDir == "" {
 		return nil
+	}
+	if err := r.rec.close(); err != nil {
+		return err
 	}
 	used := map[string]bool{}
 	for _, sc := range r.selected {
@@ -103,17 +282,55 @@ func (r *run) writeTraces(stdout io.Writer) error {
 			continue
 		}
 		file := uniqueSlug(sc.name, used) + ".sh"
-		text := r.transcript(sc, out, r.rec.exchanges(sc.name))
+		part, n := r.rec.partOf(sc.name)
+		w, done := stdout, func() error { return nil }
 		if r.opts.TraceDir == "-" {
-			fmt.Fprintf(stdout, "\n=== transcript %s ===\n%s", file, text)
-			continue
+			fmt.Fprintf(stdout, "\n=== transcript %s ===\n", file)
+		} else {
+			f, err := os.OpenFile(filepath.Join(r.opts.TraceDir, file), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+			if err != nil {
+				return fmt.Errorf("write transcript: %w", err)
+			}
+			w, done = f, f.Close
 		}
-		path := filepath.Join(r.opts.TraceDir, file)
-		if err := os.WriteFile(path, []byte(text), 0o755); err != nil {
+		err := r.copyTranscript(w, r.transcriptHeader(sc, out, n), part)
+		if cerr := done(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			return fmt.Errorf("write transcript: %w", err)
 		}
 	}
 	return nil
+}
+
+// copyTranscript writes header, then the part file (when not "") redacted line by line, to
+// w, and removes the part file.
+func (r *run) copyTranscript(w io.Writer, header, part string) error {
+	if _, err := io.WriteString(w, header); err != nil || part == "" {
+		return err
+	}
+	defer os.Remove(part)
+	f, err := os.Open(part)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	for {
+		line, err := br.ReadString('\n')
+		if len(line) > 0 {
+			if _, werr := io.WriteString(w, r.rd.net().String(line)); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // uniqueSlug returns slug(name), made unique among used with a numeric suffix, and marks it

@@ -26,7 +26,7 @@ func runFlagGroups() []flagGroup {
 		{"reports", "Reports and gating",
 			"scimcheck run --target … --report out --expected-failures waivers.json"},
 		{"limits", "Rate and time limits",
-			"scimcheck run --target … --max-rps 5 --timeout 30s --concurrency 1"},
+			"scimcheck run --target … --max-rps 5 --timeout 30s --concurrency 1 --deadline 30m --scenario-timeout 5m"},
 		{"replay", "Replay and the reference server",
 			"scimcheck run --target … --name '^…$' --seed 42 --trace-dir -"},
 	}

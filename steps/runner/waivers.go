@@ -172,7 +172,11 @@ func (r *run) writeWaivers(out io.Writer) {
 // exitCode returns the run's exit code from godog's status and the totals, and says on errw
 // what made it anything but ExitPass or ExitFail.
 func (r *run) exitCode(ctx context.Context, status int, t tally, errw io.Writer) int {
+	var dl *errDeadline
 	switch {
+	case errors.As(context.Cause(ctx), &dl):
+		fmt.Fprintf(errw, "scimcheck run: %v: the results above are incomplete (exit code 4)\n", dl)
+		return ExitDeadline
 	case ctx.Err() != nil:
 		fmt.Fprintf(errw, "scimcheck run: interrupted (%v): the results above are incomplete\n", context.Cause(ctx))
 		return ExitInterrupted

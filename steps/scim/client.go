@@ -12,11 +12,13 @@ import (
 	"time"
 )
 
-// Do sends r and returns the whole exchange. A non-2xx status, a 3xx included, is data in the
+// Do sends r and returns the whole exchange. A body of 64 KiB or more of valid JSON is kept
+// without its white space outside strings (RecordedResponse.Compacted). A non-2xx status, a 3xx included, is data in the
 // Exchange, not an error.
 //
 // A 429 is retried as Config.Retry429 says; the Exchange then holds the last response and
-// Retries lists the waits. Each attempt is bounded by Config.Timeout, body reading included.
+// Retries lists the waits. A wait that would outlast ctx's deadline is not begun: the 429 is
+// returned, and Exchange.GaveUp says why. Each attempt is bounded by Config.Timeout, body reading included.
 //
 // Errors:
 //   - a malformed Request (a harness bug): a plain error and a nil Exchange;
@@ -57,6 +59,11 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 		}
 		ra := ex.Response.Header.Get("Retry-After")
 		wait := c.retryWait(ra, attempt)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			ex.GaveUp = fmt.Sprintf("the 429 asked for a wait of %s (Retry-After: %q), more than the %s left of the run's or the scenario's time (--deadline, --scenario-timeout): not waited for",
+				wait, ra, time.Until(dl).Round(time.Second))
+			return ex, nil
+		}
 		ex.Retries = append(ex.Retries, Retry{RetryAfter: ra, Wait: wait, Duration: ex.Duration})
 		if err := c.cfg.Sleep(ctx, wait); err != nil {
 			ex.Err = stopped(ex.RequestLine(), fmt.Sprintf("waiting %s to retry after 429", wait), err)
@@ -103,20 +110,69 @@ func (c *Client) once(ctx context.Context, p *prepared, ex *Exchange) error {
 		Header:       resp.Header, // the response's own: nothing else holds it
 		Uncompressed: resp.Uncompressed,
 	}
-	b, err := readAll(resp.Body, c.cfg.MaxBody+1, resp.ContentLength)
-	if int64(len(b)) > c.cfg.MaxBody {
-		b, ex.Response.Truncated = b[:c.cfg.MaxBody], true
+	var b []byte
+	if resp.ContentLength > c.cfg.MaxBody {
+		// declared past the cap: only what a transcript shows is read
+		b, err = readAll(resp.Body, min(truncatedKeep, c.cfg.MaxBody), -1)
+		ex.Response.Truncated = true
+	} else {
+		b, ex.Response.Truncated, err = readBody(resp.Body, c.cfg.MaxBody, resp.ContentLength)
+	}
+	if ex.Response.Truncated {
+		ex.Response.Cut = c.cfg.MaxBody
 	}
 	ex.Response.Body = b
 	ex.Duration = time.Since(start)
 	if err != nil {
 		return c.failure(ctx, actx, ex.RequestLine(), err, true)
 	}
+	ex.compact()
 	return nil
 }
 
 // maxPresize bounds the buffer readAll allocates up front from a Content-Length.
 const maxPresize = 1 << 20
+
+// truncatedKeep is how much of a body cut at Config.MaxBody an Exchange keeps: what a
+// transcript shows. A run against a target whose every answer is too large then holds no more
+// than that per exchange.
+const truncatedKeep = renderMax
+
+// readBlock is the size of the blocks readBody reads a body of unknown or large length in.
+const readBlock = 256 << 10
+
+// readBody reads r to its end, or until it holds more than limit bytes: then it returns the
+// first truncatedKeep of them and truncated. length is the declared length, -1 when unknown.
+// A body of unknown or large length is read in blocks, so that one cut at the cap never held
+// more than limit bytes, nor a copy of them.
+func readBody(r io.Reader, limit, length int64) (body []byte, truncated bool, err error) {
+	if length >= 0 && length < maxPresize {
+		body, err = readAll(r, limit+1, length)
+	} else {
+		var blocks [][]byte
+		total := int64(0)
+		lr := io.LimitReader(r, limit+1)
+		for err == nil {
+			var blk []byte
+			blk, err = readAll(lr, readBlock, readBlock-1)
+			total += int64(len(blk))
+			if len(blk) > 0 {
+				blocks = append(blocks, blk)
+			}
+			if len(blk) < readBlock {
+				break
+			}
+		}
+		if total > limit {
+			return bytes.Clone(bytes.Join(blocks, nil)[:min(truncatedKeep, limit)]), true, err
+		}
+		body = bytes.Join(blocks, nil)
+	}
+	if int64(len(body)) > limit {
+		return bytes.Clone(body[:min(truncatedKeep, limit)]), true, err
+	}
+	return body, false, err
+}
 
 // readAll is io.ReadAll(io.LimitReader(r, limit)), with the buffer sized from the declared
 // length (-1 when unknown) so that a body is read without growing and copying it.
@@ -125,14 +181,17 @@ func readAll(r io.Reader, limit, length int64) ([]byte, error) {
 	if length >= 0 && length < maxPresize {
 		size = length + 1 // room for the read that reports io.EOF
 	}
-	return readAllInto(make([]byte, 0, min(size, limit)), io.LimitReader(r, limit))
+	return readAllInto(make([]byte, 0, min(size, limit)), io.LimitReader(r, limit), limit)
 }
 
-// readAllInto appends r to b until io.EOF, as io.ReadAll does.
-func readAllInto(b []byte, r io.Reader) ([]byte, error) {
+// readAllInto appends r to b until io.EOF, as io.ReadAll does, growing b to at most limit
+// bytes of capacity (r holds no more than that).
+func readAllInto(b []byte, r io.Reader, limit int64) ([]byte, error) {
 	for {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // grow
+			grown := make([]byte, len(b), max(min(2*int64(cap(b)), limit), int64(cap(b))+1, 512))
+			copy(grown, b)
+			b = grown
 		}
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]

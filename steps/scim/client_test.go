@@ -79,18 +79,31 @@ func TestRetry429(t *testing.T) {
 	}
 }
 
-func TestRetry429Deadline(t *testing.T) {
+func TestRetry429PastTheDeadlineIsNotWaitedFor(t *testing.T) {
 	srv := serve(t, answer429(ptr("120")))
 	c := client(t, Config{BaseURL: srv.URL})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
 	ex, err := c.Do(ctx, Request{Path: "/Users"})
+	require.NoError(t, err, "the 429 is the answer, and data")
+	assert.Equal(t, 429, ex.Response.StatusCode)
+	assert.Equal(t, 1, ex.Attempts, "no wait begun, no second attempt")
+	assert.NoError(t, ctx.Err(), "it did not wait for the deadline either")
+	assert.Contains(t, ex.GaveUp, `the 429 asked for a wait of 2m0s (Retry-After: "120"), more than the `)
+	assert.Contains(t, ex.GaveUp, "not waited for")
+	assert.Contains(t, ex.Transcript(), "* "+ex.GaveUp+"\n")
+}
+
+func TestRetry429StoppedWhileWaiting(t *testing.T) {
+	srv := serve(t, answer429(ptr("1")))
+	c := client(t, Config{BaseURL: srv.URL, Sleep: func(ctx context.Context, d time.Duration) error { return context.Canceled }})
+	ex, err := c.Do(context.Background(), Request{Path: "/Users"})
 	require.Error(t, err)
-	assert.True(t, errors.Is(err, context.DeadlineExceeded))
+	assert.True(t, errors.Is(err, context.Canceled))
 	var te *TransportError
-	assert.NotErrorAs(t, err, &te, "the caller's deadline is not a target failure")
-	assert.Equal(t, "GET /Users HTTP/1.1: waiting 2m0s to retry after 429: context deadline exceeded", err.Error())
+	assert.NotErrorAs(t, err, &te, "the caller stopping is not a target failure")
+	assert.Equal(t, "GET /Users HTTP/1.1: waiting 1s to retry after 429: context canceled", err.Error())
 	assert.Equal(t, 429, ex.Response.StatusCode, "the exchange keeps the last response")
 }
 

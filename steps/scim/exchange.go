@@ -2,6 +2,7 @@ package scim
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -35,12 +37,20 @@ type RecordedResponse struct {
 	// Status is e.g. "201 Created", with the server's reason phrase.
 	Status string
 	Header http.Header
-	// Body holds at most Config.MaxBody bytes, gzip already decoded.
+	// Body holds at most Config.MaxBody bytes, gzip already decoded; a complete body of 64 KiB
+	// or more of valid JSON without its white space outside strings (see Compacted).
 	Body []byte
-	// Truncated reports that the body was longer than Config.MaxBody.
+	// Truncated reports that the body was longer than Config.MaxBody (or declared so in its
+	// Content-Length). Body then keeps only its first 64 KiB, what a transcript shows, and
+	// is never judged as JSON.
 	Truncated bool
+	// Cut is the cap the body was cut at (Config.MaxBody) when Truncated; else 0.
+	Cut int64
 	// Uncompressed reports that the body arrived gzip-encoded and was decoded.
 	Uncompressed bool
+	// Compacted counts the bytes of white space outside strings that were taken out of a body
+	// of 64 KiB or more of valid JSON; 0 when none were.
+	Compacted int
 }
 
 // Retry is one 429 answer that Do waited after and retried.
@@ -67,6 +77,9 @@ type Exchange struct {
 	Retries []Retry
 	// Err is the error Do returned, if any.
 	Err error
+	// GaveUp says why Do returned a 429 without the wait its Retry-After asked for (the wait
+	// would outlast the context's deadline); "" when it did not.
+	GaveUp string
 
 	redactor *Redactor
 	source   authSource
@@ -81,7 +94,9 @@ type Exchange struct {
 type parsedBody struct {
 	body  []byte // the Response.Body it describes (a new body is parsed again)
 	valid bool
-	text  string // the body as a string, when valid
+	// text is the body as a string, when valid: the same bytes, not a copy (a body may be
+	// MaxBody long, and Response.Body is never modified in place once asked about).
+	text string
 	// tooDeep reports that the body nests deeper than MaxDepth: it was not parsed at all.
 	tooDeep bool
 }
@@ -101,8 +116,9 @@ func (ex *Exchange) parse() *parsedBody {
 	switch {
 	case nestsDeeper(b, MaxDepth):
 		p.tooDeep = true
+	case ex.Response.Truncated: // a prefix that happens to be JSON is not the answer
 	case len(bytes.TrimSpace(b)) > 0 && gjson.ValidBytes(b):
-		p.valid, p.text = true, string(b)
+		p.valid, p.text = true, unsafe.String(&b[0], len(b))
 	}
 	ex.parsed.Store(p)
 	return p
@@ -138,6 +154,34 @@ func sameSlice(a, b []byte) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
+// compactMin is the least body size compact works on: smaller bodies are kept as they came.
+const compactMin = renderMax
+
+// compact takes the white space outside strings out of a complete response body of
+// compactMin bytes or more that is valid JSON, so that the exchange holds the same JSON values
+// in fewer bytes (a hostile target may pad every answer with megabytes of white space). It
+// records how many bytes went in Response.Compacted; Transcript and Curl say so. Do calls it
+// before it returns the exchange.
+func (ex *Exchange) compact() {
+	b := ex.Response.Body
+	if len(b) < compactMin || ex.Response.Truncated || !ex.IsJSON() {
+		return
+	}
+	var c bytes.Buffer
+	c.Grow(len(b) / 4)
+	if err := json.Compact(&c, b); err != nil || c.Len() == len(b) {
+		return
+	}
+	body := bytes.Clone(c.Bytes()) // the buffer may be far larger than what it holds
+	ex.Response.Compacted += len(b) - len(body)
+	ex.Response.Body = body
+	p := &parsedBody{body: body, valid: true}
+	if len(body) > 0 {
+		p.text = unsafe.String(&body[0], len(body))
+	}
+	ex.parsed.Store(p) // the old one holds the old body
+}
+
 // curlOptions are the Client settings Curl reproduces.
 type curlOptions struct {
 	insecure bool
@@ -147,6 +191,9 @@ type curlOptions struct {
 
 // renderMax bounds how many body bytes Curl and Transcript show.
 const renderMax = 64 << 10
+
+// ShownMax is how many bytes of a body Curl and Transcript show.
+const ShownMax = renderMax
 
 // IsJSON reports whether the response body is one valid JSON value.
 // Response.Body must not be modified in place once it has been asked about (assigning a new
@@ -266,7 +313,7 @@ func (ex *Exchange) Transcript() string {
 	writeHeader(&b, "> ", req)
 	if len(ex.Request.Body) > 0 {
 		b.WriteString(">\n")
-		writeBody(&b, "> ", []byte(ex.RedactLong(string(ex.Request.Body))), false)
+		writeBody(&b, "> ", []byte(ex.RedactLong(string(ex.Request.Body))), 0, 0)
 	}
 	for i, r := range ex.Retries {
 		ra := "no Retry-After"
@@ -277,6 +324,9 @@ func (ex *Exchange) Transcript() string {
 			i+1, ra, round(r.Duration), r.Wait)
 	}
 	ex.writeResponse(&b, "< ")
+	if ex.GaveUp != "" {
+		b.WriteString("* " + ex.GaveUp + "\n")
+	}
 	fmt.Fprintf(&b, "* %s in %s, %d attempt(s)\n", ex.Redact(ex.summary()), round(ex.Duration), ex.Attempts)
 	return ex.redactor.LongOnly().String(b.String())
 }
@@ -312,9 +362,18 @@ func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 	b.WriteString(prefix + proto + " " + status + "\n")
 	writeHeader(b, prefix, ex.redactor.Header(r.Header))
 	b.WriteString(strings.TrimRight(prefix, " ") + "\n")
-	writeBody(b, prefix, ex.redactor.Body(r.Body), r.Truncated)
+	// Only what is shown is redacted (a body may be megabytes), with room for a secret that
+	// starts before the end of what is shown.
+	body, unseen := r.Body, 0
+	if keep := renderMax + ex.redactor.longest(); len(body) > keep {
+		body, unseen = body[:keep], len(body)-keep
+	}
+	writeBody(b, prefix, ex.redactor.Body(body), unseen, r.CutAt())
 	if r.Uncompressed {
 		b.WriteString(prefix + "[body was gzip-encoded; shown decoded]\n")
+	}
+	if r.Compacted > 0 {
+		fmt.Fprintf(b, "%s[%d bytes of white space outside strings taken out of the body]\n", prefix, r.Compacted)
 	}
 }
 
@@ -327,8 +386,21 @@ func writeHeader(b *strings.Builder, prefix string, h http.Header) {
 	}
 }
 
-// writeBody writes body (at most renderMax bytes) one prefixed line per line.
-func writeBody(b *strings.Builder, prefix string, body []byte, truncated bool) {
+// CutAt returns where the body was cut: Cut when Truncated, else 0. A Truncated response built
+// by hand without Cut was cut at its length.
+func (r RecordedResponse) CutAt() int64 {
+	switch {
+	case !r.Truncated:
+		return 0
+	case r.Cut > 0:
+		return r.Cut
+	}
+	return int64(len(r.Body))
+}
+
+// writeBody writes body (at most renderMax bytes) one prefixed line per line; unseen more bytes
+// followed it, and cut, when not 0, is where the client cut it.
+func writeBody(b *strings.Builder, prefix string, body []byte, unseen int, cut int64) {
 	if len(body) == 0 {
 		return
 	}
@@ -339,11 +411,11 @@ func writeBody(b *strings.Builder, prefix string, body []byte, truncated bool) {
 	for _, line := range strings.Split(strings.ToValidUTF8(string(shown), "\uFFFD"), "\n") {
 		b.WriteString(prefix + strings.TrimSuffix(line, "\r") + "\n")
 	}
-	if len(body) > renderMax {
-		fmt.Fprintf(b, "%s[%d more bytes not shown]\n", prefix, len(body)-renderMax)
+	if n := len(body) - len(shown) + unseen; n > 0 {
+		fmt.Fprintf(b, "%s[%d more bytes not shown]\n", prefix, n)
 	}
-	if truncated {
-		fmt.Fprintf(b, "%s[body cut at %d bytes by Config.MaxBody]\n", prefix, len(body))
+	if cut > 0 {
+		fmt.Fprintf(b, "%s[body cut at %d bytes by Config.MaxBody]\n", prefix, cut)
 	}
 }
 

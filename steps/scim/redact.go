@@ -85,6 +85,14 @@ func fromForms(forms []string) *Redactor {
 	return rd
 }
 
+// longest returns the length of rd's longest form, 0 for none.
+func (rd *Redactor) longest() int {
+	if rd == nil || len(rd.forms) == 0 {
+		return 0
+	}
+	return len(rd.forms[0]) // fromForms sorts them longest first
+}
+
 // LongOnly returns a Redactor for the forms of rd's secrets that are at least NetMinLen
 // bytes long: the safety net over rendered output, where a shorter form would hit structure.
 func (rd *Redactor) LongOnly() *Redactor {
