@@ -78,7 +78,7 @@ func (w *answerWait) WaitUntilReady(ctx context.Context, target wait.StrategyTar
 			for _, h := range hosts {
 				status, perr := probe(ctx, client, w.url(h, port), w.headers)
 				if perr == nil && w.accept(status) {
-					w.found.set(h)
+					w.found.set(w.preferred(ctx, client, hosts, h, port))
 					return nil
 				}
 				if perr == nil {
@@ -98,6 +98,20 @@ func (w *answerWait) WaitUntilReady(ctx context.Context, target wait.StrategyTar
 		case <-tick.C:
 		}
 	}
+}
+
+// preferred returns the loopback when answered is another host and the loopback answers
+// now: the server may have come up between the loopback's attempt and the other host's, and
+// the loopback is the host to keep whenever it works (a gateway that answers here may not
+// answer a client started later from elsewhere).
+func (w *answerWait) preferred(ctx context.Context, client *http.Client, hosts []string, answered, port string) string {
+	if answered == hosts[0] {
+		return answered
+	}
+	if status, err := probe(ctx, client, w.url(hosts[0], port), w.headers); err == nil && w.accept(status) {
+		return hosts[0]
+	}
+	return answered
 }
 
 func (w *answerWait) url(host, port string) string {
