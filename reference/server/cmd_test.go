@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -153,6 +154,8 @@ func TestCommandUsageErrors(t *testing.T) {
 		{"unknown quirk", []string{"--token-file", tok, "--quirk", "nope"}, 2, `unknown quirk "nope"`},
 		{"an argument", []string{"--token-file", tok, "extra"}, 2, `unexpected argument "extra"`},
 		{"unknown flag", []string{"--bogus"}, 2, "flag provided but not defined"},
+		{"unknown log level", []string{"--token-file", tok, "--log-level", "loud"}, 2, `unknown --log-level "loud"`},
+		{"unknown log format", []string{"--token-file", tok, "--log-format", "xml"}, 2, `unknown --log-format "xml"`},
 		{"help", []string{"--help"}, 0, "Usage: scimcheck serve"},
 		{"port taken", nil, 3, "listen on"},
 		{"bad seed", []string{"--token-file", tok, "--addr", "127.0.0.1:0", "--seed-data", "/no/such.json"}, 3, "seed data"},
@@ -222,6 +225,33 @@ func TestCommandServes(t *testing.T) {
 	}
 	assert.NotContains(t, cmd.stderr.String(), "env-t0ken")
 	assert.NotContains(t, cmd.stderr.String(), "wrong")
+}
+
+// TestCommandLogFlags: --log-level off leaves stderr empty; --log-format json writes one object
+// a request, its query redacted.
+func TestCommandLogFlags(t *testing.T) {
+	t.Setenv("SCIMCHECK_TOKEN", "env-t0ken")
+	quiet := startCommand(t, "--addr", "127.0.0.1:0", "--log-level", "off")
+	require.NotEmpty(t, quiet.URL, "stderr: %s", quiet.stderr.String())
+	assert.Equal(t, 200, call(t, quiet.URL, "env-t0ken", "GET", "/Users", "").Status)
+	assert.Equal(t, 401, call(t, quiet.URL, "wrong", "GET", "/Users", "").Status)
+	assert.Equal(t, 0, quiet.stop(t))
+	assert.Empty(t, quiet.stderr.String())
+
+	js := startCommand(t, "--addr", "127.0.0.1:0", "--log-format", "json")
+	require.NotEmpty(t, js.URL, "stderr: %s", js.stderr.String())
+	assert.Equal(t, 200, call(t, js.URL, "env-t0ken", "GET", "/Users?count=1&api_key=env-t0ken", "").Status)
+	assert.Equal(t, 0, js.stop(t))
+	var line struct {
+		Msg, Method, Path, Query string
+		Status                   int
+	}
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(js.stderr.String())), &line), js.stderr.String())
+	assert.Equal(t, "request", line.Msg)
+	assert.Equal(t, "/scim/v2/Users", line.Path)
+	assert.Equal(t, "count=1&api_key=[REDACTED]", line.Query)
+	assert.Equal(t, 200, line.Status)
+	assert.NotContains(t, js.stderr.String(), "env-t0ken")
 }
 
 // TestCommandRestartWithDB: data and versions survive a restart with --db, and the seed data

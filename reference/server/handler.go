@@ -43,8 +43,8 @@ type Options struct {
 	// MaxPageSize is the largest count a list request is answered with (filter.maxResults in
 	// /ServiceProviderConfig). Default 1000; Okta pages by 100.
 	MaxPageSize int
-	// Log receives one line per request (method, path, status, duration), never a credential.
-	// Nil logs nothing.
+	// Log receives one line per request at info level (method, path, query, status,
+	// duration; see NewLogger), never a credential. Nil logs nothing.
 	Log *slog.Logger
 	// Quirks switch on deliberate defects (see reference.Quirks); the zero value is correct.
 	Quirks reference.Quirks
@@ -69,10 +69,11 @@ func NewHandler(st *store.Store, opts Options) *Handler {
 	return &Handler{store: st, opts: opts, schemas: reference.NewSchemas()}
 }
 
-// statusWriter records the status for the request log.
+// statusWriter records the status and the bytes written for the request log.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	bytes  int64
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -86,7 +87,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 // ServeHTTP authenticates, routes and answers one request. A panic is recovered into a 500
@@ -103,10 +106,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(sw, reference.Errorf(500, "", "internal error: the reference server failed on this request; it keeps serving"))
 			}
 		}
-		if h.opts.Log != nil {
-			h.opts.Log.Info("request", "method", r.Method, "path", r.URL.Path, "query", redactQuery(r.URL.RawQuery),
-				"status", sw.status, "duration", time.Since(start).Round(time.Microsecond).String())
-		}
+		logRequest(h.opts.Log, r, sw, start)
 	}()
 	if h.rewritesAnswers() {
 		b := &bufferedAnswer{header: http.Header{}}

@@ -142,22 +142,31 @@ func TestRequestLog(t *testing.T) {
 }
 
 func TestRequestLogRedactsCredentialParameters(t *testing.T) {
-	var logs bytes.Buffer
-	c := newClient(t, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
 	secrets := []string{"access_token", "Token", "api_key", "APIKEY", "key", "password", "secret", "client_secret", "code", "access%5Ftoken"}
-	for i, name := range secrets {
-		c.do("GET", fmt.Sprintf("/Users?count=1&%s=hunter%d-%s&startIndex=1", name, i, testToken), "")
-	}
-	log := logs.String()
-	require.Len(t, strings.Split(strings.TrimSpace(log), "\n"), len(secrets), log)
-	assert.NotContains(t, log, "hunter", "no credential-like query value is logged")
-	assert.NotContains(t, log, testToken)
-	assert.Contains(t, log, "query=\"count=1&access_token=[REDACTED]&startIndex=1\"", "the rest of the query is kept as sent")
-	assert.Contains(t, log, "access%5Ftoken=[REDACTED]")
+	for _, tc := range []struct{ format, query, other string }{
+		{"text", `query="count=1&access_token=[REDACTED]&startIndex=1"`, `filter=userName%20eq%20%22ada%22&count=2`},
+		{"json", `"query":"count=1&access_token=[REDACTED]&startIndex=1"`, `"query":"filter=userName%20eq%20%22ada%22&count=2"`},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			var logs bytes.Buffer
+			logger, err := NewLogger(&logs, "debug", tc.format)
+			require.NoError(t, err)
+			c := newClient(t, func(o *Options) { o.Log = logger })
+			for i, name := range secrets {
+				c.do("GET", fmt.Sprintf("/Users?count=1&%s=hunter%d-%s&startIndex=1", name, i, testToken), "")
+			}
+			log := logs.String()
+			require.Len(t, strings.Split(strings.TrimSpace(log), "\n"), len(secrets), log)
+			assert.NotContains(t, log, "hunter", "no credential-like query value is logged")
+			assert.NotContains(t, log, testToken)
+			assert.Contains(t, log, tc.query, "the rest of the query is kept as sent")
+			assert.Contains(t, log, "access%5Ftoken=[REDACTED]")
 
-	logs.Reset()
-	c.do("GET", "/Users?filter=userName%20eq%20%22ada%22&count=2", "")
-	assert.Contains(t, logs.String(), `filter=userName%20eq%20%22ada%22&count=2`, "other parameters are logged as sent")
+			logs.Reset()
+			c.do("GET", "/Users?filter=userName%20eq%20%22ada%22&count=2", "")
+			assert.Contains(t, logs.String(), tc.other, "other parameters are logged as sent")
+		})
+	}
 }
 
 func TestErrorDetailNeverEchoesCredentials(t *testing.T) {
