@@ -83,6 +83,14 @@ func TestLoadSeedErrors(t *testing.T) {
 		{"unknown member userName", `{"Users":[{"userName":"a"}],"Groups":[{"displayName":"g","members":[{"userName":"nobody"}]}]}`, `"nobody"`},
 		{"unknown member id", `{"Groups":[{"displayName":"g","members":[{"value":"nope"}]}]}`, "group 1"},
 		{"group without name", `{"Groups":[{"members":[]}]}`, "group 1"},
+		{"not an object", `[{"userName":"a"}]`, "not valid JSON: a seed file is an object"},
+		{"Users not an array", `{"Users":{"userName":"a"}}`, `"Users" must be an array of objects`},
+		{"a user not an object", `{"Users":[{"userName":"a"},"b"]}`, `not valid JSON: "Users": json: cannot unmarshal string`},
+		{"cut after a user", `{"Users":[{"userName":"a"},{"userName":"b"}`, "not valid JSON"},
+		{"bad JSON after the users", `{"Users":[{"userName":"a"}],"Groups":[{"displayName":"g"},]}`, "not valid JSON"},
+		{"data after the object", `{"Users":[{"userName":"a"}]} {}`, "data after the seed object"},
+		{"Users twice", `{"Users":[{"userName":"a"}],"users":[{"userName":"b"}]}`, `"Users" given twice`},
+		{"third user fails after two", `{"Users":[{"userName":"a"},{"userName":"b"},{"userName":"c","active":1}]}`, "user 3"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,6 +114,33 @@ func TestLoadSeedErrors(t *testing.T) {
 	defer st.Close()
 	err = LoadSeedFile(context.Background(), st, filepath.Join(dir, "missing.json"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// TestLoadSeedStreams: the shapes json.Unmarshal accepted still load: groups before users
+// (their members name users that come later), keys in any case, null arrays and unknown keys.
+func TestLoadSeedStreams(t *testing.T) {
+	tests := []struct {
+		name, body    string
+		users, groups int
+	}{
+		{"groups first", `{"Groups":[{"displayName":"g","members":[{"userName":"B"}]}],"Users":[{"userName":"a"},{"userName":"b"}]}`, 2, 1},
+		{"lower-case keys", `{"users":[{"userName":"a"}],"groups":[{"displayName":"g","members":[{"userName":"a"}]}]}`, 1, 1},
+		{"null arrays", `{"Users":null,"Groups":null}`, 0, 0},
+		{"unknown keys", `{"comment":{"nested":[1,2,{"x":"y"}]},"Users":[{"userName":"a"}],"version":3}`, 1, 0},
+		{"empty", ` {} `, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient(t)
+			require.NoError(t, LoadSeedFile(context.Background(), c.store, writeFile(t, "seed.json", tc.body)))
+			assert.Equal(t, int64(tc.users), c.must(200, "GET", "/Users?count=0", "").JSON("totalResults").Int())
+			groups := c.must(200, "GET", "/Groups", "")
+			require.Equal(t, int64(tc.groups), groups.JSON("totalResults").Int())
+			if tc.groups > 0 {
+				assert.Len(t, groups.JSON("Resources.0.members").Array(), 1, "the member named by userName is resolved")
+			}
+		})
+	}
 }
 
 func TestStartWithSeed(t *testing.T) {

@@ -5,19 +5,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
-	"github.com/scimcheck/scimcheck/reference"
-	"github.com/scimcheck/scimcheck/reference/filter"
 	"github.com/scimcheck/scimcheck/reference/store"
 )
 
@@ -153,120 +149,4 @@ func slogAdapter(l *slog.Logger) *stdlog.Logger {
 		return nil
 	}
 	return slog.NewLogLogger(l.Handler(), slog.LevelWarn)
-}
-
-// Seed is the JSON fixture format of --seed-data: users and groups that exist before Okta's
-// provisioning is switched on. A user may carry an "id" (so fixtures can name it); group
-// members name a user by "value" (an id) or by "userName" (any letter case).
-type Seed struct {
-	Users  []map[string]any `json:"Users"`
-	Groups []map[string]any `json:"Groups"`
-}
-
-// LoadSeedFile loads a Seed from path into st. Errors name the file and the failing entry.
-func LoadSeedFile(ctx context.Context, st *store.Store, path string) error {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("read seed data: %w", err)
-	}
-	var seed Seed
-	if err := json.Unmarshal(raw, &seed); err != nil {
-		return fmt.Errorf("seed data %s is not valid JSON: %w", path, err)
-	}
-	if err := LoadSeed(ctx, st, seed); err != nil {
-		return fmt.Errorf("seed data %s: %w", path, err)
-	}
-	return nil
-}
-
-// LoadSeed creates seed's users, then its groups, in one transaction. It is idempotent, so a
-// server restarted with --db and the same --seed-data starts: a user whose id or userName
-// (case-insensitively) already exists, and a group whose id or displayName already exists,
-// is left as it is. Errors name the entry (1-based) and wrap the *reference.Error.
-func LoadSeed(ctx context.Context, st *store.Store, seed Seed) error {
-	schemas := reference.NewSchemas()
-	return st.Tx(ctx, func(tx *store.Tx) error {
-		for i, u := range seed.Users {
-			res, err := reference.NormalizeResource(schemas.User, u)
-			if err != nil {
-				return fmt.Errorf("user %d: %w", i+1, err)
-			}
-			if err := checkRequired(schemas.User, res); err != nil {
-				return fmt.Errorf("user %d: %w", i+1, err)
-			}
-			id, _ := u["id"].(string)
-			found, err := seeded(tx, schemas.User, id, "userName", str(res["userName"]))
-			if err != nil {
-				return err
-			}
-			if found != "" {
-				continue
-			}
-			if _, err := tx.Create(store.KindUser, id, res); err != nil {
-				return fmt.Errorf("user %d (%v): %w", i+1, u["userName"], err)
-			}
-		}
-		for i, g := range seed.Groups {
-			g = reference.DeepCopy(g).(map[string]any)
-			list, _ := g["members"].([]any)
-			for _, el := range list {
-				m, _ := el.(map[string]any)
-				un, ok := m["userName"].(string)
-				if !ok {
-					continue
-				}
-				uid, err := seeded(tx, schemas.User, "", "userName", un)
-				if err != nil {
-					return err
-				}
-				if uid == "" {
-					return fmt.Errorf("group %d (%v): member userName %q is not a user", i+1, g["displayName"], un)
-				}
-				m["value"] = uid
-				delete(m, "userName")
-				if _, ok := m["display"]; !ok {
-					m["display"] = un
-				}
-			}
-			res, err := reference.NormalizeResource(schemas.Group, g)
-			if err != nil {
-				return fmt.Errorf("group %d: %w", i+1, err)
-			}
-			if err := checkRequired(schemas.Group, res); err != nil {
-				return fmt.Errorf("group %d: %w", i+1, err)
-			}
-			id, _ := g["id"].(string)
-			found, err := seeded(tx, schemas.Group, id, "displayName", str(res["displayName"]))
-			if err != nil {
-				return err
-			}
-			if found != "" {
-				continue
-			}
-			if _, err := tx.Create(store.KindGroup, id, res); err != nil {
-				return fmt.Errorf("group %d (%v): %w", i+1, g["displayName"], err)
-			}
-		}
-		return nil
-	})
-}
-
-// seeded returns the id of the resource of rt with the given id, or else with attr equal to
-// value (case-insensitively), or "" when there is none.
-func seeded(tx *store.Tx, rt *reference.ResourceType, id, attr, value string) (string, error) {
-	if id != "" {
-		kind, err := tx.Exists(id)
-		if err != nil || kind != "" {
-			return id, err
-		}
-	}
-	f, err := filter.Parse(attr+` eq "`+filterEscaper.Replace(value)+`"`, rt)
-	if err != nil {
-		return "", err
-	}
-	_, page, err := tx.List(rt.Name, store.Query{Filter: f, StartIndex: 1, Count: 1})
-	if err != nil || len(page) == 0 {
-		return "", err
-	}
-	return str(page[0]["id"]), nil
 }
