@@ -103,90 +103,103 @@ func serveBench(b *testing.B, h *Handler, want int, method, target, body string)
 }
 
 // BenchmarkUsers measures, through the HTTP handler (no network), the requests Okta makes,
-// at 10k and 100k users: create, get by id, the userName eq look-up, a membership PATCH on a
-// group of 1000 members, and pages of 100: the first, Okta's import walk through all of them,
-// and the last one asked again and again. Populating uses the store API.
+// at 10k and 100k users, with the store in memory ("mem", serve's default) and in a SQLite
+// file ("db", serve --db: WAL, synchronous commits): create, get by id, the userName eq
+// look-up, a membership PATCH on a group of 1000 members, and pages of 100: the first, Okta's
+// import walk through all of them, and the last one asked again and again. Populating uses
+// the store API.
 func BenchmarkUsers(b *testing.B) {
-	for _, size := range benchSizes {
-		b.Run(size.name, func(b *testing.B) {
-			st, err := store.Open(context.Background(), "")
-			if err != nil {
-				b.Fatal(err)
+	for _, where := range []string{"mem", "db"} {
+		for _, size := range benchSizes {
+			if !b.Run(where+"/"+size.name, func(b *testing.B) { benchUsers(b, where, size.n) }) {
+				b.Fatalf("%s/%s failed", where, size.name) // see run in benchUsers
 			}
-			defer st.Close()
-			began := time.Now()
-			ids, group := populate(b, st, size.n)
-			b.Logf("populated %d users in %s", size.n, time.Since(began).Round(time.Millisecond))
-			h := NewHandler(st, Options{Token: testToken})
-			rng := rand.New(rand.NewPCG(1, 2))
-			// run is b.Run that fails b too: the go command would otherwise report a failed
-			// sub-benchmark of a repeated (-count) benchmark as ok.
-			run := func(name string, f func(b *testing.B)) {
-				if !b.Run(name, f) {
-					b.Fatalf("%s failed", name)
-				}
-			}
-			created := 0 // across the repeats of "create", which share the store
-
-			run("create", func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					created++
-					serveBench(b, h, 201, "POST", "/Users", oktaUser(fmt.Sprintf("bench-create-%d@example.com", created)))
-				}
-			})
-			run("get-by-id", func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					serveBench(b, h, 200, "GET", "/Users/"+ids[rng.IntN(len(ids))], "")
-				}
-			})
-			run("lookup-username", func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					name := fmt.Sprintf("USER-%06d@example.com", rng.IntN(size.n))
-					serveBench(b, h, 200, "GET", "/Users?filter=userName%20eq%20%22"+name+"%22&startIndex=1&count=100", "")
-				}
-			})
-			run("patch-membership", func(b *testing.B) {
-				b.ReportAllocs()
-				i := 0
-				for b.Loop() {
-					// Okta's shape (okta-wire.md §6.5): remove one member by filter, add another.
-					out, in := ids[i%benchGroupSize], ids[benchGroupSize+i%benchGroupSize]
-					if i/benchGroupSize%2 == 1 {
-						out, in = in, out
-					}
-					i++
-					body := `{` + patchSchema + `,"Operations":[{"op":"remove","path":"members[value eq \"` + out + `\"]"},` +
-						`{"op":"add","path":"members","value":[{"value":"` + in + `","display":"` + in + `"}]}]}`
-					serveBench(b, h, 200, "PATCH", "/Groups/"+group+"?excludedAttributes=members", body)
-				}
-			})
-			run("page-100-first", func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					serveBench(b, h, 200, "GET", "/Users?startIndex=1&count=100", "")
-				}
-			})
-			run("page-100-import", func(b *testing.B) {
-				// Okta's import: startIndex 1, 101, 201, … to the end, then again.
-				b.ReportAllocs()
-				i := 0
-				for b.Loop() {
-					start := 1 + i*100%size.n
-					i++
-					serveBench(b, h, 200, "GET", "/Users?startIndex="+strconv.Itoa(start)+"&count=100", "")
-				}
-			})
-			run("page-100-last", func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					serveBench(b, h, 200, "GET", "/Users?startIndex="+strconv.Itoa(size.n-99)+"&count=100", "")
-				}
-			})
-		})
+		}
 	}
+}
+
+// benchUsers is BenchmarkUsers with n users in the store where says.
+func benchUsers(b *testing.B, where string, n int) {
+	path := ""
+	if where == "db" {
+		path = filepath.Join(b.TempDir(), "scim.db")
+	}
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	began := time.Now()
+	ids, group := populate(b, st, n)
+	b.Logf("populated %d users in %s", n, time.Since(began).Round(time.Millisecond))
+	h := NewHandler(st, Options{Token: testToken})
+	rng := rand.New(rand.NewPCG(1, 2))
+	// run is b.Run that fails b too: the go command would otherwise report a failed
+	// sub-benchmark of a repeated (-count) benchmark as ok.
+	run := func(name string, f func(b *testing.B)) {
+		if !b.Run(name, f) {
+			b.Fatalf("%s failed", name)
+		}
+	}
+	created := 0 // across the repeats of "create", which share the store
+
+	run("create", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			created++
+			serveBench(b, h, 201, "POST", "/Users", oktaUser(fmt.Sprintf("bench-create-%d@example.com", created)))
+		}
+	})
+	run("get-by-id", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			serveBench(b, h, 200, "GET", "/Users/"+ids[rng.IntN(len(ids))], "")
+		}
+	})
+	run("lookup-username", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			name := fmt.Sprintf("USER-%06d@example.com", rng.IntN(n))
+			serveBench(b, h, 200, "GET", "/Users?filter=userName%20eq%20%22"+name+"%22&startIndex=1&count=100", "")
+		}
+	})
+	run("patch-membership", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			// Okta's shape (okta-wire.md §6.5): remove one member by filter, add another.
+			out, in := ids[i%benchGroupSize], ids[benchGroupSize+i%benchGroupSize]
+			if i/benchGroupSize%2 == 1 {
+				out, in = in, out
+			}
+			i++
+			body := `{` + patchSchema + `,"Operations":[{"op":"remove","path":"members[value eq \"` + out + `\"]"},` +
+				`{"op":"add","path":"members","value":[{"value":"` + in + `","display":"` + in + `"}]}]}`
+			serveBench(b, h, 200, "PATCH", "/Groups/"+group+"?excludedAttributes=members", body)
+		}
+	})
+	run("page-100-first", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			serveBench(b, h, 200, "GET", "/Users?startIndex=1&count=100", "")
+		}
+	})
+	run("page-100-import", func(b *testing.B) {
+		// Okta's import: startIndex 1, 101, 201, … to the end, then again.
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			start := 1 + i*100%n
+			i++
+			serveBench(b, h, 200, "GET", "/Users?startIndex="+strconv.Itoa(start)+"&count=100", "")
+		}
+	})
+	run("page-100-last", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			serveBench(b, h, 200, "GET", "/Users?startIndex="+strconv.Itoa(n-99)+"&count=100", "")
+		}
+	})
 }
 
 // BenchmarkMemory reports what holding users costs: the Go heap after GC, the process's
