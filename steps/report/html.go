@@ -19,6 +19,11 @@ func htmlPage() (*template.Template, error) {
 		"ms":    formatMS,
 		"inc":   func(n int) int { return n + 1 },
 		"http":  httpClass,
+		// the parts that repeat, written from the fields (htmlparts.go)
+		"scenario": scenarioHTML,
+		"failure":  failureHTML,
+		"message":  messageHTML,
+		"rerun":    rerunHTML,
 	}).Parse(htmlSource)
 }
 

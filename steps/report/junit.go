@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // JUnit XML, as Jenkins, GitLab and the GitHub test reporters read it. One <testsuite> per
@@ -139,16 +140,178 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 		}
 		doc.Suites[i].Time = seconds(ms)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("encode junit: %w", err)
-	}
-	_, err := io.WriteString(w, "\n")
+	x := &xmlWriter{}
+	x.Grow(4096 + 2*len(doc.Suites)*4096)
+	x.WriteString(xml.Header)
+	x.suites(&doc)
+	x.WriteString("\n")
+	_, err := io.WriteString(w, x.String())
 	return err
+}
+
+// xmlWriter writes junit.xml from the junit structs by hand, byte for byte as xml.Encoder with
+// Indent("", "  ") would (the struct tags above say the shape), without its reflection: the
+// transcripts make the file megabytes long, and --report must stay cheap.
+type xmlWriter struct {
+	strings.Builder
+	depth                  int
+	indentedIn, putNewline bool
+}
+
+// indent is xml.Encoder's writeIndent: a newline and the depth's indentation before a start
+// element, and before an end element that has elements (not only text) inside.
+func (x *xmlWriter) indent(delta int) {
+	if delta < 0 {
+		x.depth--
+		if x.indentedIn {
+			x.indentedIn = false
+			return
+		}
+		x.indentedIn = false
+	}
+	if x.putNewline {
+		x.WriteByte('\n')
+	} else {
+		x.putNewline = true
+	}
+	for range x.depth {
+		x.WriteString("  ")
+	}
+	if delta > 0 {
+		x.depth++
+		x.indentedIn = true
+	}
+}
+
+// start writes a start element with attrs, name and value pairs; an attribute whose name ends
+// in "?" is left out when its value is empty (omitempty).
+func (x *xmlWriter) start(name string, attrs ...string) {
+	x.indent(1)
+	x.WriteByte('<')
+	x.WriteString(name)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		k, v := attrs[i], attrs[i+1]
+		if opt, ok := strings.CutSuffix(k, "?"); ok {
+			if v == "" {
+				continue
+			}
+			k = opt
+		}
+		x.WriteByte(' ')
+		x.WriteString(k)
+		x.WriteString(`="`)
+		x.esc(v)
+		x.WriteByte('"')
+	}
+	x.WriteByte('>')
+}
+
+func (x *xmlWriter) end(name string) {
+	x.indent(-1)
+	x.WriteString("</")
+	x.WriteString(name)
+	x.WriteByte('>')
+}
+
+// esc writes s escaped as xml.EscapeText does: the XML specials and tab, newline and carriage
+// return as character references, invalid UTF-8 and characters XML cannot hold as U+FFFD.
+func (x *xmlWriter) esc(s string) {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		var repl string
+		width := 1
+		switch {
+		case c == '"':
+			repl = "&#34;"
+		case c == '\'':
+			repl = "&#39;"
+		case c == '&':
+			repl = "&amp;"
+		case c == '<':
+			repl = "&lt;"
+		case c == '>':
+			repl = "&gt;"
+		case c == '\t':
+			repl = "&#x9;"
+		case c == '\n':
+			repl = "&#xA;"
+		case c == '\r':
+			repl = "&#xD;"
+		case c < 0x20:
+			repl = "\uFFFD"
+		case c < utf8.RuneSelf:
+			i++
+			continue
+		default:
+			var r rune
+			r, width = utf8.DecodeRuneInString(s[i:])
+			if (r == utf8.RuneError && width == 1) || !xmlChar(r) {
+				repl = "\uFFFD"
+			} else {
+				i += width
+				continue
+			}
+		}
+		x.WriteString(s[last:i])
+		x.WriteString(repl)
+		i += width
+		last = i
+	}
+	x.WriteString(s[last:])
+}
+
+// xmlChar reports whether XML can hold r (a non-ASCII rune): encoding/xml's isInCharacterRange.
+func xmlChar(r rune) bool {
+	return r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+func (x *xmlWriter) suites(doc *junitSuites) {
+	x.start("testsuites", "name", doc.Name, "tests", strconv.Itoa(doc.Tests), "failures", strconv.Itoa(doc.Failures),
+		"errors", strconv.Itoa(doc.Errors), "skipped", strconv.Itoa(doc.Skipped), "time", doc.Time)
+	for i := range doc.Suites {
+		su := &doc.Suites[i]
+		x.start("testsuite", "name", su.Name, "tests", strconv.Itoa(su.Tests), "failures", strconv.Itoa(su.Failures),
+			"errors", strconv.Itoa(su.Errors), "skipped", strconv.Itoa(su.Skipped), "time", su.Time, "timestamp?", su.Timestamp)
+		x.properties(su.Properties)
+		for j := range su.Cases {
+			c := &su.Cases[j]
+			x.start("testcase", "name", c.Name, "classname", c.Classname, "time", c.Time, "file?", c.File)
+			x.properties(c.Properties)
+			x.problem("failure", c.Failure)
+			x.problem("error", c.Error)
+			x.problem("skipped", c.Skipped)
+			if c.SystemOut != "" {
+				x.start("system-out")
+				x.esc(c.SystemOut)
+				x.end("system-out")
+			}
+			x.end("testcase")
+		}
+		x.end("testsuite")
+	}
+	x.end("testsuites")
+}
+
+func (x *xmlWriter) properties(props []junitProperty) {
+	if len(props) == 0 {
+		return
+	}
+	x.start("properties")
+	for _, p := range props {
+		x.start("property", "name", p.Name, "value", p.Value)
+		x.end("property")
+	}
+	x.end("properties")
+}
+
+func (x *xmlWriter) problem(name string, p *junitProblem) {
+	if p == nil {
+		return
+	}
+	x.start(name, "message", p.Message, "type?", p.Type)
+	x.esc(p.Text)
+	x.end(name)
 }
 
 // problemText returns the body of a failure, error or waived skip: the message, the waiver's

@@ -316,7 +316,8 @@ func (s Summary) normalized() Summary {
 	s.Target.Quirks = nonNil(s.Target.Quirks)
 	s.Waivers.Stale = nonNil(s.Waivers.Stale)
 	s.Waivers.Unknown = nonNil(s.Waivers.Unknown)
-	s.Capabilities = nonNil(s.Capabilities)
+	// copies, not the caller's arrays: the writers run concurrently on one Summary
+	s.Capabilities = append(make([]Capability, 0, len(s.Capabilities)), s.Capabilities...)
 	for i := range s.Capabilities {
 		s.Capabilities[i].BlockedBy = nonNil(s.Capabilities[i].BlockedBy)
 	}

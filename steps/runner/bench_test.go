@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -20,15 +21,61 @@ import (
 //	x-floor       ms/run ÷ floor-ms/run: what the harness, the steps and the reference
 //	              server cost on top of the network itself (the log line gives its spread)
 //
-// Sub-benchmarks: plain, and with --report.
+// Sub-benchmarks: plain, and report: what --report (junit.xml, cucumber.json, summary.json
+// and report.html) adds, each iteration a plain run and a --report run one after the other, so
+// that the load of a shared machine weighs on both alike (see benchReportCost).
 //
 // Run it with: go test ./steps/runner -run '^$' -bench FullRun -benchtime 10x
 func BenchmarkFullRun(b *testing.B) {
 	b.Run("plain", func(b *testing.B) { benchFullRun(b, Options{Seed: 1, Formats: []string{"progress"}}) })
-	// --report: what junit.xml, cucumber.json, summary.json and report.html add.
-	b.Run("report", func(b *testing.B) {
-		benchFullRun(b, Options{Seed: 1, Formats: []string{"progress"}, ReportDir: b.TempDir()})
-	})
+	b.Run("report", benchReportCost)
+}
+
+// benchReportCost times pairs of full runs, without and with --report, and reports:
+//
+//	ms/run, plain-ms/run          median wall time with and without --report
+//	report-%                      how much longer the median --report run took, in percent
+//	cpu-ms/run, plain-cpu-ms/run  median CPU time (user + system) of the process per run
+//	report-cpu-%                  how much more CPU a --report run used, in percent
+func benchReportCost(b *testing.B) {
+	ctx := context.Background()
+	plain := Options{Seed: 1, Formats: []string{"progress"}}
+	withReport := Options{Seed: 1, Formats: []string{"progress"}, ReportDir: b.TempDir()}
+	var walls, plainWalls, cpus, plainCPUs []time.Duration
+	for b.Loop() {
+		cpu0 := cpuTime(b)
+		wall, _ := timedRun(ctx, b, plain)
+		cpu1 := cpuTime(b)
+		rwall, _ := timedRun(ctx, b, withReport)
+		cpu2 := cpuTime(b)
+		plainWalls, walls = append(plainWalls, wall), append(walls, rwall)
+		plainCPUs, cpus = append(plainCPUs, cpu1-cpu0), append(cpus, cpu2-cpu1)
+	}
+	b.StopTimer()
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	pct := func(with, without time.Duration) float64 { return 100 * (float64(with)/float64(without) - 1) }
+	med, lo, hi := spread(walls)
+	pmed, plo, phi := spread(plainWalls)
+	cmed, _, _ := spread(cpus)
+	pcmed, _, _ := spread(plainCPUs)
+	b.ReportMetric(ms(med), "ms/run")
+	b.ReportMetric(ms(pmed), "plain-ms/run")
+	b.ReportMetric(pct(med, pmed), "report-%")
+	b.ReportMetric(ms(cmed), "cpu-ms/run")
+	b.ReportMetric(ms(pcmed), "plain-cpu-ms/run")
+	b.ReportMetric(pct(cmed, pcmed), "report-cpu-%")
+	b.Logf("--report: %.1f ms (median of %d, %.1f–%.1f) against %.1f ms without (%.1f–%.1f): %+.0f ms, %+.1f%%; CPU %.1f ms against %.1f ms: %+.1f%%",
+		ms(med), len(walls), ms(lo), ms(hi), ms(pmed), ms(plo), ms(phi), ms(med-pmed), pct(med, pmed),
+		ms(cmed), ms(pcmed), pct(cmed, pcmed))
+}
+
+// cpuTime returns the CPU time (user and system) this process has used so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchFullRun is BenchmarkFullRun for the options o.

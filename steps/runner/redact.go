@@ -62,6 +62,9 @@ func (rd redactor) net() redactor {
 // the character data and attribute values of XML and HTML, else every line; with the net only.
 func (rd redactor) document(name string, raw []byte) []byte {
 	for _, r := range rd.net() {
+		if !r.OccursIn(raw) { // nothing to redact: skip the copy and the parse
+			continue
+		}
 		switch strings.ToLower(filepath.Ext(name)) {
 		case ".json":
 			raw = r.JSONValues(raw)

@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -110,18 +111,28 @@ func (r *run) writeReports(code int, out, errw io.Writer) int {
 		return code
 	}
 	s := r.summary(code)
-	failed := false
-	for _, f := range []struct {
+	files := []struct {
 		name   string
 		render func(io.Writer, *rpt.Summary) error
-	}{{reportSummary, rpt.WriteJSON}, {reportJUnit, rpt.WriteJUnit}, {reportHTML, rpt.WriteHTML}} {
-		var b bytes.Buffer
-		err := f.render(&b, s)
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, f.name), r.rd.document(f.name, b.Bytes()), 0o644)
-		}
-		if err != nil {
-			fmt.Fprintf(errw, "scimcheck run: --report: write %s: %v\n", f.name, err)
+		err    error
+	}{{name: reportSummary, render: rpt.WriteJSON}, {name: reportJUnit, render: rpt.WriteJUnit}, {name: reportHTML, render: rpt.WriteHTML}}
+	// Each file is rendered, redacted and written on its own goroutine: they only read s, and
+	// the run waits for the slowest (report.html) instead of the sum of the three.
+	var wg sync.WaitGroup
+	for i := range files {
+		f := &files[i]
+		wg.Go(func() {
+			var b bytes.Buffer
+			if f.err = f.render(&b, s); f.err == nil {
+				f.err = os.WriteFile(filepath.Join(dir, f.name), r.rd.document(f.name, b.Bytes()), 0o644)
+			}
+		})
+	}
+	wg.Wait()
+	failed := false
+	for _, f := range files {
+		if f.err != nil {
+			fmt.Fprintf(errw, "scimcheck run: --report: write %s: %v\n", f.name, f.err)
 			failed = true
 		}
 	}

@@ -115,9 +115,35 @@ func (rd *Redactor) Body(b []byte) []byte {
 	return rd.Bytes(b)
 }
 
+// occursIn reports whether any of rd's forms occurs in s. It is the fast path of the
+// methods below: a text holding no form comes out as it went in, and looking for a few
+// literal strings is much cheaper than running the replacer over megabytes of report.
+func (rd *Redactor) occursIn(s string) bool {
+	for _, f := range rd.forms {
+		if strings.Contains(s, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// OccursIn reports whether any form of rd's secrets occurs in b: when none does, every method
+// of rd returns b as it is (as a copy), and a caller may skip them.
+func (rd *Redactor) OccursIn(b []byte) bool { return rd != nil && rd.occursInBytes(b) }
+
+// occursInBytes is occursIn for bytes, without copying them into a string.
+func (rd *Redactor) occursInBytes(b []byte) bool {
+	for _, f := range rd.forms {
+		if bytes.Contains(b, []byte(f)) {
+			return true
+		}
+	}
+	return false
+}
+
 // String returns s with every secret replaced by Redacted; markers already there stay whole.
 func (rd *Redactor) String(s string) string {
-	if rd == nil || rd.r == nil || s == "" {
+	if rd == nil || rd.r == nil || s == "" || !rd.occursIn(s) {
 		return s
 	}
 	if !strings.Contains(s, Redacted) {
@@ -156,7 +182,7 @@ func (rd *Redactor) Header(h http.Header) http.Header {
 // values; keys, numbers, literals, punctuation and layout are left as they are, so the
 // result parses as b did. Text that is not JSON comes out as it went in, strings aside.
 func (rd *Redactor) JSONValues(b []byte) []byte {
-	if rd == nil || rd.r == nil {
+	if rd == nil || rd.r == nil || !rd.occursInBytes(b) {
 		return append([]byte(nil), b...)
 	}
 	out := make([]byte, 0, len(b))
@@ -196,7 +222,7 @@ func (rd *Redactor) JSONValues(b []byte) []byte {
 // MarkupText returns a copy of the XML or HTML text b with every secret replaced in its
 // character data and quoted attribute values; element and attribute names stay as they are.
 func (rd *Redactor) MarkupText(b []byte) []byte {
-	if rd == nil || rd.r == nil {
+	if rd == nil || rd.r == nil || !rd.occursInBytes(b) {
 		return append([]byte(nil), b...)
 	}
 	out := make([]byte, 0, len(b))

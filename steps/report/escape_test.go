@@ -1,0 +1,48 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"html/template"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// hostileText holds what the hand-written writers must escape exactly as the standard
+// library does: markup, quotes, '+', control characters, NUL, invalid UTF-8, characters XML
+// cannot hold, and multi-byte text.
+var hostileText = []string{
+	"", "plain", `<script>alert('x')</script> & "more" +1`, "tab\tnew\nline\r\nend", "nul\x00byte", "bell\x07",
+	"bad \xff\xfe utf-8 \xc3", "\uFFFE\uFFFF and \uFFFD", "über ✓ 🚀 日本", "\xed\xa0\x80 surrogate", "a]]>b",
+}
+
+// TestHTMLEscapeMatchesTemplate: htmlParts.esc writes what html/template writes for a value
+// in text and in a quoted attribute.
+func TestHTMLEscapeMatchesTemplate(t *testing.T) {
+	tmpl := template.Must(template.New("").Parse(`<p title="{{.}}">{{.}}</p>`))
+	for _, s := range hostileText {
+		var want bytes.Buffer
+		require.NoError(t, tmpl.Execute(&want, s))
+		var got htmlParts
+		got.WriteString(`<p title="`)
+		got.esc(s)
+		got.WriteString(`">`)
+		got.esc(s)
+		got.WriteString(`</p>`)
+		assert.Equal(t, want.String(), got.String(), "%q", s)
+	}
+}
+
+// TestXMLEscapeMatchesEncodingXML: xmlWriter.esc writes what encoding/xml writes for an
+// attribute value and for character data.
+func TestXMLEscapeMatchesEncodingXML(t *testing.T) {
+	for _, s := range hostileText {
+		var want bytes.Buffer
+		require.NoError(t, xml.NewEncoder(&want).Encode(junitProblem{Message: s, Type: "t", Text: s}))
+		var got xmlWriter
+		got.problem("junitProblem", &junitProblem{Message: s, Type: "t", Text: s})
+		assert.Equal(t, want.String(), got.String(), "%q", s)
+	}
+}

@@ -1,0 +1,327 @@
+package report
+
+import (
+	"html/template"
+	"strconv"
+	"strings"
+)
+
+// The parts of report.html that repeat for every scenario, cause and failure: the scenario
+// with its steps and HTTP exchanges, a failure from its fields, a message, a rerun command.
+// They are written from the fields by hand, not by html/template, whose reflection-driven walk
+// over thousands of exchanges was most of what --report cost; report.html.tmpl lays out the
+// page around them. Every value goes through esc, which escapes exactly as html/template does
+// in text and in quoted attribute values.
+
+// htmlParts writes parts of report.html into one buffer.
+type htmlParts struct{ strings.Builder }
+
+// esc writes s escaped as html/template escapes text and quoted attribute values: the five
+// HTML specials and '+' as entities, NUL as U+FFFD, everything else (invalid UTF-8 included)
+// as it is.
+func (w *htmlParts) esc(s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var repl string
+		switch s[i] {
+		case 0:
+			repl = "\uFFFD"
+		case '"':
+			repl = "&#34;"
+		case '&':
+			repl = "&amp;"
+		case '\'':
+			repl = "&#39;"
+		case '+':
+			repl = "&#43;"
+		case '<':
+			repl = "&lt;"
+		case '>':
+			repl = "&gt;"
+		default:
+			continue
+		}
+		w.WriteString(s[last:i])
+		w.WriteString(repl)
+		last = i + 1
+	}
+	w.WriteString(s[last:])
+}
+
+// html returns what w holds as markup for the page template.
+func (w *htmlParts) html() template.HTML { return template.HTML(w.String()) } //nolint:gosec // every value in it went through esc
+
+// failureHTML renders a failure from its fields: diagnosis, request line, the path with
+// expected and actual (or missing, or unreadable), notes, the requirement, the grade and
+// what Okta does, and the check's id.
+func failureHTML(f *Failure) template.HTML {
+	var w htmlParts
+	w.failure(f)
+	return w.html()
+}
+
+func (w *htmlParts) failure(f *Failure) {
+	w.WriteString(`<pre class="message failure">`)
+	if f.Diagnosis != "" {
+		w.WriteString(`<span class="line k-diagnosis"><span class="tag-word">Diagnosis:</span> `)
+		w.esc(f.Diagnosis)
+		w.WriteString("</span>\n")
+	}
+	w.WriteString(`<span class="line k-request">`)
+	w.esc(f.Request)
+	w.WriteString("</span>\n  ")
+	switch {
+	case f.Unreadable != "":
+		w.WriteString(`<span class="line k-unreadable"><span class="path">`)
+		w.esc(f.Path)
+		w.WriteString(`</span>: expected <mark class="exp">`)
+		w.esc(f.Expected)
+		w.WriteString(`</mark>, but <mark class="got">`)
+		w.esc(f.Unreadable)
+		w.WriteString(`</mark></span>`)
+	case f.Missing:
+		w.WriteString(`<span class="line k-missing"><span class="path">`)
+		w.esc(f.Path)
+		w.WriteString(`</span>: <mark class="got">missing</mark>, expected <mark class="exp">`)
+		w.esc(f.Expected)
+		w.WriteString(`</mark></span>`)
+	default:
+		w.WriteString(`<span class="line k-finding"><span class="path">`)
+		w.esc(f.Path)
+		w.WriteString(`</span>: expected <mark class="exp">`)
+		w.esc(f.Expected)
+		w.WriteString(`</mark>, got <mark class="got">`)
+		w.esc(f.Actual)
+		w.WriteString(`</mark></span>`)
+	}
+	w.WriteString("\n")
+	for _, n := range f.Notes {
+		w.WriteString(`  <span class="line k-note">`)
+		w.esc(n)
+		w.WriteString("</span>\n")
+	}
+	if f.Because != "" {
+		w.WriteString(`  <span class="line k-because"><span class="tag-word">because</span> `)
+		w.esc(f.Because)
+		w.WriteString("</span>\n")
+	}
+	w.WriteString(`  <span class="line k-okta"><span class="grade g-`)
+	w.esc(f.Grade)
+	w.WriteString(`" title="how much it matters">`)
+	w.esc(f.Grade)
+	w.WriteString(` grade</span>`)
+	if f.Okta != "" {
+		w.WriteString(` <span class="tag-word">what Okta does</span> `)
+		w.esc(f.Okta)
+	}
+	w.WriteString(`</span>`)
+	if f.Check != "" {
+		w.WriteString("\n  <span class=\"line k-check\">check <code class=\"check\">")
+		w.esc(f.Check)
+		w.WriteString(`</code></span>`)
+	}
+	w.WriteString("\n</pre>")
+}
+
+// messageHTML renders a scenario's failure from its fields followed by its message as text,
+// or, without the fields, the message alone, preformatted.
+func messageHTML(sc htmlScenario) template.HTML {
+	var w htmlParts
+	w.message(&sc.Scenario)
+	return w.html()
+}
+
+func (w *htmlParts) message(sc *Scenario) {
+	if sc.Failure != nil {
+		w.failure(sc.Failure)
+		w.WriteString("\n")
+		if sc.Message != "" {
+			w.WriteString(`<details class="as-text"><summary>the message as text</summary><pre class="message plain">`)
+			w.esc(sc.Message)
+			w.WriteString(`</pre></details>`)
+		}
+		return
+	}
+	if sc.Message != "" {
+		w.WriteString(`<pre class="message plain">`)
+		w.esc(sc.Message)
+		w.WriteString(`</pre>`)
+	}
+}
+
+// rerunHTML renders a rerun command; "" for none.
+func rerunHTML(cmd string) template.HTML {
+	var w htmlParts
+	w.rerun(cmd)
+	return w.html()
+}
+
+func (w *htmlParts) rerun(cmd string) {
+	if cmd == "" {
+		return
+	}
+	w.WriteString(`<div class="rerun"><span class="rerun-label">Rerun just this scenario, with its transcript:</span><pre><code>`)
+	w.esc(cmd)
+	w.WriteString(`</code></pre></div>`)
+}
+
+// scenarioHTML renders one scenario: a details element, open when it failed, with its steps,
+// its failure, its rerun command and its HTTP exchanges.
+func scenarioHTML(sc htmlScenario) template.HTML {
+	var w htmlParts
+	size := 4096
+	for _, ex := range sc.Exchanges {
+		size += 512 + len(ex.Transcript) + len(ex.Curl)
+	}
+	w.Grow(size)
+	w.scenario(sc)
+	return w.html()
+}
+
+func (w *htmlParts) scenario(sc htmlScenario) {
+	w.WriteString(`<details class="scenario st-`)
+	w.esc(sc.Status)
+	w.WriteString(`" id="`)
+	w.esc(sc.ID)
+	w.WriteString(`" data-status="`)
+	w.esc(sc.Status)
+	w.WriteString(`"`)
+	if sc.Status == StatusFailed || sc.Status == StatusError {
+		w.WriteString(` open`)
+	}
+	w.WriteString(">\n<summary>")
+	w.badge(sc.Status)
+	w.WriteString(`<span class="name">`)
+	w.esc(sc.Name)
+	w.WriteString(`</span><span class="dur">`)
+	w.esc(formatMS(sc.DurationMS))
+	w.WriteString("</span></summary>\n<div class=\"body\">\n<p class=\"where\"><span class=\"loc\">")
+	w.esc(sc.Feature)
+	w.WriteString(" · ")
+	w.esc(sc.Location)
+	w.WriteString(`</span>`)
+	for _, t := range sc.Tags {
+		w.WriteString(` <span class="tag">`)
+		w.esc(t)
+		w.WriteString(`</span>`)
+	}
+	w.WriteString("</p>\n")
+	if sc.Waiver != "" {
+		w.WriteString(`<p class="waiver"><strong>Waived</strong> by the expected-failures file: `)
+		w.esc(sc.Waiver)
+		w.WriteString(`</p>`)
+	}
+	w.WriteString("\n")
+	if sc.Status == StatusSkipped && sc.Message != "" {
+		w.WriteString(`<p class="skip-reason">Skipped: `)
+		w.esc(sc.Message)
+		w.WriteString(`</p>`)
+	}
+	w.WriteString("\n")
+	if sc.BlockedBy != "" {
+		w.WriteString(`<p class="blocked-by">`)
+		if sc.Status == StatusBlocked {
+			w.WriteString(`<strong>Blocked by `)
+			w.esc(sc.BlockedBy)
+			w.WriteString(`</strong>: Okta's own set-up of this scenario broke on it`)
+		} else {
+			w.WriteString(`Okta's own set-up of this scenario broke on <strong>`)
+			w.esc(sc.BlockedBy)
+			w.WriteString(`</strong>; it was set up directly instead`)
+		}
+		w.WriteString(`.</p>`)
+	}
+	w.WriteString("\n<ol class=\"steps\">")
+	for _, st := range sc.Steps {
+		w.WriteString("\n<li class=\"step ss-")
+		w.esc(st.Status)
+		w.WriteString(`"><span class="step-icon" title="`)
+		w.esc(st.Status)
+		w.WriteString(`">`)
+		w.esc(icon(st.Status))
+		w.WriteString(`</span> <span class="kw">`)
+		w.esc(st.Keyword)
+		w.WriteString(`</span> `)
+		w.esc(st.Text)
+		if st.Message != "" && st.Status != StatusFailed {
+			w.WriteString(` <span class="step-note">(`)
+			w.esc(st.Message)
+			w.WriteString(`)</span>`)
+		}
+		if st.Argument != "" {
+			w.WriteString(`<pre class="arg">`)
+			w.esc(st.Argument)
+			w.WriteString(`</pre>`)
+		}
+		w.WriteString(`</li>`)
+	}
+	w.WriteString("\n</ol>\n")
+	if sc.Status != StatusSkipped {
+		w.message(&sc.Scenario)
+	}
+	w.WriteString("\n")
+	w.rerun(sc.Rerun)
+	w.WriteString("\n")
+	if len(sc.Exchanges) > 0 {
+		w.exchanges(&sc.Scenario)
+	}
+	w.WriteString("\n</div>\n</details>")
+}
+
+// badge writes a status badge: its icon and its word.
+func (w *htmlParts) badge(status string) {
+	w.WriteString(`<span class="badge b-`)
+	w.esc(status)
+	w.WriteString(`" title="`)
+	w.esc(status)
+	w.WriteString(`">`)
+	w.esc(icon(status))
+	w.WriteString(" ")
+	w.esc(label(status))
+	w.WriteString(`</span>`)
+}
+
+// exchanges writes a scenario's HTTP transcript: each exchange expandable, with its curl
+// command when it has one.
+func (w *htmlParts) exchanges(sc *Scenario) {
+	n := len(sc.Exchanges)
+	w.WriteString(`<details class="transcript"><summary>HTTP transcript: `)
+	w.WriteString(strconv.Itoa(n))
+	w.WriteString(" request")
+	if n != 1 {
+		w.WriteString("s")
+	}
+	if sc.OmittedExchanges != 0 {
+		w.WriteString(" (the last ones; ")
+		w.WriteString(strconv.Itoa(sc.OmittedExchanges))
+		w.WriteString(" earlier not shown, --trace-dir has them all)")
+	}
+	w.WriteString("</summary>\n<ol class=\"exchanges\" start=\"")
+	w.WriteString(strconv.Itoa(sc.OmittedExchanges + 1))
+	w.WriteString(`">`)
+	for _, ex := range sc.Exchanges {
+		w.WriteString("\n<li><details class=\"exchange\"><summary><code>")
+		w.esc(ex.Request)
+		w.WriteString(`</code> <span class="arrow">→</span> <span class="http `)
+		w.esc(httpClass(ex.Status))
+		w.WriteString(`">`)
+		w.esc(ex.Status)
+		w.WriteString(`</span> <span class="dur">`)
+		w.esc(formatMS(ex.DurationMS))
+		if ex.Attempts > 1 {
+			w.WriteString(" · ")
+			w.WriteString(strconv.Itoa(ex.Attempts))
+			w.WriteString(" attempts")
+		}
+		w.WriteString("</span></summary>\n<pre class=\"wire\">")
+		w.esc(ex.Transcript)
+		w.WriteString("</pre>\n")
+		if ex.Curl != "" {
+			w.WriteString(`<details class="curl"><summary>as a curl command</summary><pre class="wire">`)
+			w.esc(ex.Curl)
+			w.WriteString(`</pre></details>`)
+		}
+		w.WriteString("\n</details></li>")
+	}
+	w.WriteString("\n</ol></details>")
+}

@@ -1,0 +1,26 @@
+package runner
+
+import (
+	"context"
+	"io"
+	"testing"
+)
+
+// BenchmarkWriteReports times what --report adds once the scenarios are over: summary.json,
+// junit.xml and report.html rendered, redacted and written, from one full run against the
+// in-process reference server (godog's cucumber.json is written before, with the suite).
+//
+// Run it with: go test ./steps/runner -run '^$' -bench WriteReports -count 5
+func BenchmarkWriteReports(b *testing.B) {
+	var errb syncBuffer
+	code, r := runOnce(context.Background(), Options{Seed: 1, Formats: []string{"progress"}, ReportDir: b.TempDir()}, io.Discard, &errb)
+	if code != ExitPass {
+		b.Fatalf("exit %d: %s", code, errb.String())
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := r.writeReports(code, io.Discard, &errb); got != code {
+			b.Fatalf("writeReports: exit %d: %s", got, errb.String())
+		}
+	}
+}
