@@ -173,7 +173,7 @@ func scenarioHTML(sc htmlScenario) template.HTML {
 	for _, ex := range sc.Exchanges {
 		size += 512 + len(ex.Transcript) + len(ex.Curl)
 	}
-	w.Grow(size)
+	w.Grow(size + size/4) // escaping lengthens the JSON bodies' quotes
 	w.scenario(sc)
 	return w.html()
 }

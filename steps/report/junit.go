@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -140,20 +141,18 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 		}
 		doc.Suites[i].Time = seconds(ms)
 	}
-	x := &xmlWriter{}
-	x.Grow(4096 + 2*len(doc.Suites)*4096)
+	x := &xmlWriter{Writer: bufio.NewWriterSize(w, 64<<10)}
 	x.WriteString(xml.Header)
 	x.suites(&doc)
 	x.WriteString("\n")
-	_, err := io.WriteString(w, x.String())
-	return err
+	return x.Flush()
 }
 
 // xmlWriter writes junit.xml from the junit structs by hand, byte for byte as xml.Encoder with
 // Indent("", "  ") would (the struct tags above say the shape), without its reflection: the
 // transcripts make the file megabytes long, and --report must stay cheap.
 type xmlWriter struct {
-	strings.Builder
+	*bufio.Writer
 	depth                  int
 	indentedIn, putNewline bool
 }

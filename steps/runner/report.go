@@ -119,10 +119,14 @@ func (r *run) writeReports(code int, out, errw io.Writer) int {
 	// Each file is rendered, redacted and written on its own goroutine: they only read s, and
 	// the run waits for the slowest (report.html) instead of the sum of the three.
 	var wg sync.WaitGroup
+	size := rpt.SizeHint(s)
 	for i := range files {
 		f := &files[i]
 		wg.Go(func() {
 			var b bytes.Buffer
+			if f.name != reportSummary { // which holds no transcript
+				b.Grow(size) // once, not doubling its way up to megabytes
+			}
 			if f.err = f.render(&b, s); f.err == nil {
 				f.err = os.WriteFile(filepath.Join(dir, f.name), r.rd.document(f.name, b.Bytes()), 0o644)
 			}
