@@ -188,30 +188,13 @@ func eachObject(dec *json.Decoder, key string, fn func(map[string]any) error) er
 // user creates u unless a user with its id or userName exists.
 func (s *seeder) user(u map[string]any) error {
 	s.users++
-	i, rt := s.users, s.schemas.User
-	res, err := reference.NormalizeResource(rt, u)
-	if err != nil {
-		return fmt.Errorf("user %d: %w", i, err)
-	}
-	if err := checkRequired(rt, res); err != nil {
-		return fmt.Errorf("user %d: %w", i, err)
-	}
-	id, _ := u["id"].(string)
-	found, err := seeded(s.tx, rt, id, "userName", str(res["userName"]))
-	if err != nil || found != "" {
-		return err
-	}
-	if _, err := s.tx.Create(store.KindUser, id, res); err != nil {
-		return fmt.Errorf("user %d (%v): %w", i, u["userName"], err)
-	}
-	return nil
+	return s.insert(store.KindUser, s.schemas.User, "user", s.users, u, "userName")
 }
 
 // group creates g, its members named by id or userName, unless a group with its id or
 // displayName exists.
 func (s *seeder) group(g map[string]any) error {
 	s.groups++
-	i, rt := s.groups, s.schemas.Group
 	list, _ := g["members"].([]any)
 	for _, el := range list {
 		m, _ := el.(map[string]any)
@@ -224,7 +207,7 @@ func (s *seeder) group(g map[string]any) error {
 			return err
 		}
 		if uid == "" {
-			return fmt.Errorf("group %d (%v): member userName %q is not a user", i, g["displayName"], un)
+			return fmt.Errorf("group %d (%v): member userName %q is not a user", s.groups, g["displayName"], un)
 		}
 		m["value"] = uid
 		delete(m, "userName")
@@ -232,20 +215,26 @@ func (s *seeder) group(g map[string]any) error {
 			m["display"] = un
 		}
 	}
-	res, err := reference.NormalizeResource(rt, g)
+	return s.insert(store.KindGroup, s.schemas.Group, "group", s.groups, g, "displayName")
+}
+
+// insert normalizes raw as a resource of rt and creates it, unless one with its id or with
+// its name (the value of attr) exists. Errors name it as what and its number i.
+func (s *seeder) insert(kind string, rt *reference.ResourceType, what string, i int, raw map[string]any, attr string) error {
+	res, err := reference.NormalizeResource(rt, raw)
+	if err == nil {
+		err = checkRequired(rt, res)
+	}
 	if err != nil {
-		return fmt.Errorf("group %d: %w", i, err)
+		return fmt.Errorf("%s %d: %w", what, i, err)
 	}
-	if err := checkRequired(rt, res); err != nil {
-		return fmt.Errorf("group %d: %w", i, err)
-	}
-	id, _ := g["id"].(string)
-	found, err := seeded(s.tx, rt, id, "displayName", str(res["displayName"]))
+	id, _ := raw["id"].(string)
+	found, err := seeded(s.tx, rt, id, attr, str(res[attr]))
 	if err != nil || found != "" {
 		return err
 	}
-	if _, err := s.tx.Create(store.KindGroup, id, res); err != nil {
-		return fmt.Errorf("group %d (%v): %w", i, g["displayName"], err)
+	if _, err := s.tx.Create(kind, id, res); err != nil {
+		return fmt.Errorf("%s %d (%v): %w", what, i, raw[attr], err)
 	}
 	return nil
 }

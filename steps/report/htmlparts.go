@@ -16,34 +16,21 @@ import (
 // htmlParts writes parts of report.html into one buffer.
 type htmlParts struct{ strings.Builder }
 
+// htmlEscapes is how html/template writes each ASCII byte of a value in text and in quoted
+// attribute values: "" for as it is.
+var htmlEscapes = [128]string{0: "\uFFFD", '"': "&#34;", '&': "&amp;", '\'': "&#39;", '+': "&#43;", '<': "&lt;", '>': "&gt;"}
+
 // esc writes s escaped as html/template escapes text and quoted attribute values: the five
 // HTML specials and '+' as entities, NUL as U+FFFD, everything else (invalid UTF-8 included)
 // as it is.
 func (w *htmlParts) esc(s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
-		var repl string
-		switch s[i] {
-		case 0:
-			repl = "\uFFFD"
-		case '"':
-			repl = "&#34;"
-		case '&':
-			repl = "&amp;"
-		case '\'':
-			repl = "&#39;"
-		case '+':
-			repl = "&#43;"
-		case '<':
-			repl = "&lt;"
-		case '>':
-			repl = "&gt;"
-		default:
-			continue
+		if c := s[i]; c < 128 && htmlEscapes[c] != "" {
+			w.WriteString(s[last:i])
+			w.WriteString(htmlEscapes[c])
+			last = i + 1
 		}
-		w.WriteString(s[last:i])
-		w.WriteString(repl)
-		last = i + 1
 	}
 	w.WriteString(s[last:])
 }

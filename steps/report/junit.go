@@ -212,50 +212,37 @@ func (x *xmlWriter) end(name string) {
 	x.WriteByte('>')
 }
 
+// xmlEscapes is how xml.EscapeText writes each ASCII byte: "" for as it is.
+var xmlEscapes = [utf8.RuneSelf]string{
+	'"': "&#34;", '\'': "&#39;", '&': "&amp;", '<': "&lt;", '>': "&gt;",
+	'\t': "&#x9;", '\n': "&#xA;", '\r': "&#xD;",
+	0: "\uFFFD", 1: "\uFFFD", 2: "\uFFFD", 3: "\uFFFD", 4: "\uFFFD", 5: "\uFFFD", 6: "\uFFFD", 7: "\uFFFD", 8: "\uFFFD",
+	11: "\uFFFD", 12: "\uFFFD", 14: "\uFFFD", 15: "\uFFFD", 16: "\uFFFD", 17: "\uFFFD", 18: "\uFFFD", 19: "\uFFFD",
+	20: "\uFFFD", 21: "\uFFFD", 22: "\uFFFD", 23: "\uFFFD", 24: "\uFFFD", 25: "\uFFFD", 26: "\uFFFD", 27: "\uFFFD",
+	28: "\uFFFD", 29: "\uFFFD", 30: "\uFFFD", 31: "\uFFFD",
+}
+
 // esc writes s escaped as xml.EscapeText does: the XML specials and tab, newline and carriage
 // return as character references, invalid UTF-8 and characters XML cannot hold as U+FFFD.
 func (x *xmlWriter) esc(s string) {
 	last := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		var repl string
-		width := 1
-		switch {
-		case c == '"':
-			repl = "&#34;"
-		case c == '\'':
-			repl = "&#39;"
-		case c == '&':
-			repl = "&amp;"
-		case c == '<':
-			repl = "&lt;"
-		case c == '>':
-			repl = "&gt;"
-		case c == '\t':
-			repl = "&#x9;"
-		case c == '\n':
-			repl = "&#xA;"
-		case c == '\r':
-			repl = "&#xD;"
-		case c < 0x20:
-			repl = "\uFFFD"
-		case c < utf8.RuneSelf:
-			i++
-			continue
-		default:
+		repl, width := "", 1
+		if c := s[i]; c < utf8.RuneSelf {
+			repl = xmlEscapes[c]
+		} else {
 			var r rune
 			r, width = utf8.DecodeRuneInString(s[i:])
 			if (r == utf8.RuneError && width == 1) || !xmlChar(r) {
 				repl = "\uFFFD"
-			} else {
-				i += width
-				continue
 			}
 		}
-		x.WriteString(s[last:i])
-		x.WriteString(repl)
+		if repl != "" {
+			x.WriteString(s[last:i])
+			x.WriteString(repl)
+			last = i + width
+		}
 		i += width
-		last = i
 	}
 	x.WriteString(s[last:])
 }
