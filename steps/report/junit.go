@@ -61,7 +61,10 @@ type junitCase struct {
 	Failure    *junitProblem   `xml:"failure"`
 	Error      *junitProblem   `xml:"error"`
 	Skipped    *junitProblem   `xml:"skipped"`
-	SystemOut  string          `xml:"system-out,omitempty"`
+	// transcript is the scenario whose HTTP transcript <system-out> holds (left out when it
+	// sent nothing), written straight into the file by xmlWriter: it is most of the file, and
+	// building it as a string first would copy it twice more.
+	transcript *Scenario
 }
 
 type junitProblem struct {
@@ -78,7 +81,7 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 		{"scimcheck.version", s.Version}, {"target", s.Target.URL}, {"seed", strconv.FormatInt(s.Seed, 10)},
 		{"runId", s.RunID}, {"oktaMode", s.OktaMode},
 	}
-	for _, sc := range s.Scenarios {
+	for k, sc := range s.Scenarios {
 		i, ok := index[sc.Feature]
 		if !ok {
 			i = len(doc.Suites)
@@ -127,7 +130,9 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 			suite.Skipped++
 			doc.Skipped++
 		}
-		c.SystemOut = transcriptText(s, sc)
+		if len(sc.Exchanges) > 0 {
+			c.transcript = &s.Scenarios[k]
+		}
 		suite.Tests++
 		doc.Tests++
 		suite.Cases = append(suite.Cases, c)
@@ -143,7 +148,7 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 	}
 	x := &xmlWriter{Writer: bufio.NewWriterSize(w, 64<<10)}
 	x.WriteString(xml.Header)
-	x.suites(&doc)
+	x.suites(s, &doc)
 	x.WriteString("\n")
 	return x.Flush()
 }
@@ -252,7 +257,7 @@ func xmlChar(r rune) bool {
 	return r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
-func (x *xmlWriter) suites(doc *junitSuites) {
+func (x *xmlWriter) suites(s *Summary, doc *junitSuites) {
 	x.start("testsuites", "name", doc.Name, "tests", strconv.Itoa(doc.Tests), "failures", strconv.Itoa(doc.Failures),
 		"errors", strconv.Itoa(doc.Errors), "skipped", strconv.Itoa(doc.Skipped), "time", doc.Time)
 	for i := range doc.Suites {
@@ -267,9 +272,9 @@ func (x *xmlWriter) suites(doc *junitSuites) {
 			x.problem("failure", c.Failure)
 			x.problem("error", c.Error)
 			x.problem("skipped", c.Skipped)
-			if c.SystemOut != "" {
+			if c.transcript != nil {
 				x.start("system-out")
-				x.esc(c.SystemOut)
+				x.transcript(s, c.transcript)
 				x.end("system-out")
 			}
 			x.end("testcase")
@@ -314,21 +319,19 @@ func problemText(sc Scenario) string {
 	return b.String()
 }
 
-// transcriptText returns the HTTP transcript of sc for <system-out>, "" when it sent nothing.
-func transcriptText(s *Summary, sc Scenario) string {
-	if len(sc.Exchanges) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "scenario: %s (%s)\nseed: %d, run id: %s\n", sc.Name, sc.Location, s.Seed, s.RunID)
+// transcript writes the HTTP transcript of sc for <system-out>, escaped: a heading, then each
+// exchange numbered. (Escaping it piece by piece is escaping it whole: every piece ends or
+// starts with ASCII, so no character spans two pieces.)
+func (x *xmlWriter) transcript(s *Summary, sc *Scenario) {
+	x.esc("scenario: " + sc.Name + " (" + sc.Location + ")\nseed: " + strconv.FormatInt(s.Seed, 10) + ", run id: " + s.RunID + "\n")
 	if sc.OmittedExchanges > 0 {
-		fmt.Fprintf(&b, "[%d earlier exchanges not shown; --trace-dir writes them all]\n", sc.OmittedExchanges)
+		x.esc("[" + strconv.Itoa(sc.OmittedExchanges) + " earlier exchanges not shown; --trace-dir writes them all]\n")
 	}
-	total := sc.OmittedExchanges + len(sc.Exchanges)
+	total := strconv.Itoa(sc.OmittedExchanges + len(sc.Exchanges))
 	for i, ex := range sc.Exchanges {
-		fmt.Fprintf(&b, "\n# %d/%d\n%s", sc.OmittedExchanges+i+1, total, ex.Transcript)
+		x.esc("\n# " + strconv.Itoa(sc.OmittedExchanges+i+1) + "/" + total + "\n")
+		x.esc(ex.Transcript)
 	}
-	return b.String()
 }
 
 // seconds renders milliseconds as JUnit's seconds, e.g. "1.234".
