@@ -20,35 +20,6 @@ import (
 // {ada.userName} its userName, {engineering.displayName} a group's name, {name} a remembered
 // value, {unknown-id} an id no server issued.
 
-// capabilityBecause returns the requirement a protocol-level check enforces when the step that
-// sent the request did not name a more precise one, by the feature's capability tag.
-func capabilityBecause(tag string) string {
-	switch tag {
-	case "@connection":
-		return "Test API Credentials sends GET /Users?startIndex=1&count=2 and GET /Groups?startIndex=1&count=100 " +
-			"and needs 200 ListResponses with integer counts (okta-wire §2.1, §7)"
-	case "@push-users":
-		return becauseLookup
-	case "@update-users":
-		return becausePut
-	case "@deactivate-users":
-		return becauseDeactivate + "; PATCH op names are case-insensitive (RFC 7644 §3.5.2)"
-	case "@reactivate-users":
-		return becauseActivate
-	case "@push-groups":
-		return becauseMemberOp
-	case "@import":
-		return becauseImport
-	case "@errors":
-		return becauseError
-	case "@reprovisioning":
-		return becauseLookupMatch
-	case "@spec-test":
-		return "Okta's SCIM 2.0 Spec Test asserts this step (okta-wire §8.2, §8.3)"
-	}
-	return ""
-}
-
 // requirement returns the because of the scenario's next protocol-level check.
 func (w *world) requirement() string {
 	if w.because != "" {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimcheck/scimcheck/steps"
 	"github.com/scimcheck/scimcheck/steps/expect"
 )
 
@@ -17,22 +18,14 @@ type capability struct {
 	title string
 }
 
-// capabilities returns the rows of the capability table, in order. Scenarios without any of
-// these tags are counted in an "Other" row.
+// capabilities returns the rows of the capability table, in order (steps.Capabilities).
+// Scenarios without any of these tags are counted in an "Other" row.
 func capabilities() []capability {
-	return []capability{
-		{"@connection", "Connection"},
-		{"@errors", "Errors"},
-		{"@push-users", "Push users"},
-		{"@update-users", "Update user attributes"},
-		{"@deactivate-users", "Deactivate users"},
-		{"@reactivate-users", "Reactivate users"},
-		{"@push-groups", "Push groups"},
-		{"@import", "Import"},
-		{"@reprovisioning", "Reprovisioning"},
-		{"@spec-test", "Okta spec test"},
-		{"@protocol", "SCIM protocol (RFC)"},
+	var rows []capability
+	for _, c := range steps.Capabilities() {
+		rows = append(rows, capability{tag: c.Tag, title: c.Title})
 	}
+	return rows
 }
 
 // Row results: Okta's verdict on a capability. A skip never reads as a pass, and a finding
