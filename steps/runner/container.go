@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
@@ -246,15 +245,37 @@ func (cf *containerFlags) apply(fs *flag.FlagSet, o *Options) error {
 	return nil
 }
 
-// Hooks for tests.
-var (
-	// buildReferenceImage builds (or finds) the reference image for --reference-container.
-	buildReferenceImage = func(ctx context.Context) (string, error) { return container.BuildImage(ctx) }
-	// newContainerRunID returns the value of the run's container's LabelRun label.
-	newContainerRunID = container.NewRunID
-	// dockerAvailable reports why no Docker engine answers, or nil.
-	dockerAvailable = container.Available
-)
+// engine is what a run asks of the Docker engine; a nil *engine, or a nil field, is the real
+// one. Tests give Options.engine a stand-in (a prebuilt image, a known run id, no engine).
+type engine struct {
+	// buildReference builds (or finds) the reference image for --reference-container.
+	buildReference func(ctx context.Context) (string, error)
+	// newRunID returns the value of the run's container's LabelRun label.
+	newRunID func() string
+	// available reports why no Docker engine answers, or nil.
+	available func(ctx context.Context) error
+}
+
+func (e *engine) buildReferenceImage(ctx context.Context) (string, error) {
+	if e == nil || e.buildReference == nil {
+		return container.BuildImage(ctx)
+	}
+	return e.buildReference(ctx)
+}
+
+func (e *engine) runID() string {
+	if e == nil || e.newRunID == nil {
+		return container.NewRunID()
+	}
+	return e.newRunID()
+}
+
+func (e *engine) dockerAvailable(ctx context.Context) error {
+	if e == nil || e.available == nil {
+		return container.Available(ctx)
+	}
+	return e.available(ctx)
+}
 
 // containerTarget is the container a run started.
 type containerTarget struct {
@@ -275,9 +296,8 @@ const dockerHint = "start the Docker engine (Docker Desktop; `sudo systemctl sta
 // or started, the server does not answer in time (quoting its log, secrets hidden), ctx
 // ended; a *usageError for the server log file. Nothing is left running on error.
 func openContainer(ctx context.Context, o Options) (*target, error) {
-	quietTestcontainers()
 	c := o.Container
-	if err := dockerAvailable(ctx); err != nil {
+	if err := o.engine.dockerAvailable(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -312,7 +332,7 @@ func openTargetContainer(ctx context.Context, o Options, c ContainerOptions) (*t
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	runID := newContainerRunID()
+	runID := o.engine.runID()
 	start := time.Now()
 	tgt, err := container.StartTarget(ctx, container.TargetOptions{
 		Image:          c.Image,
@@ -383,7 +403,7 @@ func openReferenceContainer(ctx context.Context, o Options, c ContainerOptions) 
 	}()
 
 	start := time.Now()
-	img, err := buildReferenceImage(ctx)
+	img, err := o.engine.buildReferenceImage(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("build the reference image: %w", ctx.Err())
@@ -393,7 +413,7 @@ func openReferenceContainer(ctx context.Context, o Options, c ContainerOptions) 
 	}
 	built := time.Since(start)
 
-	runID := newContainerRunID()
+	runID := o.engine.runID()
 	opts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithLogger(tclog.NewNoopLogger()),
 		container.WithToken(token),
@@ -526,14 +546,4 @@ func roundMs(d time.Duration) time.Duration {
 		return d.Round(time.Millisecond)
 	}
 	return d.Round(10 * time.Millisecond)
-}
-
-var quietOnce sync.Once
-
-// quietTestcontainers keeps testcontainers off the console (its banner, its progress
-// lines). Its Ryuk reaper is turned off by the scimcheck command (main.go) unless the user
-// chose: scimcheck removes its containers itself (labelled org.scimcheck.run, also after
-// Ctrl-C).
-func quietTestcontainers() {
-	quietOnce.Do(func() { tclog.SetDefault(tclog.NewNoopLogger()) })
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 
 	"github.com/scimcheck/scimcheck/reference/container"
 	"github.com/scimcheck/scimcheck/reference/container/containertest"
@@ -50,7 +51,6 @@ var (
 // SCIMCHECK_REQUIRE_DOCKER=1.
 func requireDocker(t *testing.T) {
 	t.Helper()
-	quietTestcontainers()
 	dockerOnce.Do(func() { dockerErr = container.Available(context.Background()) })
 	if dockerErr == nil {
 		return
@@ -62,8 +62,8 @@ func requireDocker(t *testing.T) {
 }
 
 // referenceImage builds the reference image once per test binary, from $SCIMCHECK_TEST_BINARY
-// or a static binary built from this module, and makes --reference-container use it rather
-// than build one per run. It returns the image's name.
+// or a static binary built from this module, and returns its name; testEngine makes
+// --reference-container use it rather than build one per run.
 func referenceImage(t *testing.T) string {
 	t.Helper()
 	requireDocker(t)
@@ -88,11 +88,7 @@ func referenceImage(t *testing.T) string {
 		refImage, refErr = container.BuildImage(ctx, container.WithBinary(bin), container.WithRepository(testRepository()))
 	})
 	require.NoError(t, refErr)
-	img := refImage
-	prev := buildReferenceImage
-	buildReferenceImage = func(context.Context) (string, error) { return img, nil }
-	t.Cleanup(func() { buildReferenceImage = prev })
-	return img
+	return refImage
 }
 
 // goBuildStatic builds the main package pkg of the module at dir as a static linux binary
@@ -176,14 +172,26 @@ func buildImage(ctx context.Context, dir, tag string) error {
 	return nil
 }
 
-// withRunID makes the next runs label their containers with a fresh run id, and returns it.
-func withRunID(t *testing.T) string {
-	t.Helper()
+// testEngine returns the Docker engine of a test's runs: they label their containers with a
+// fresh run id, which it returns too, and --reference-container uses the image img (when
+// not empty) instead of building one.
+func testEngine(img string) (*engine, string) {
 	id := container.NewRunID()
-	prev := newContainerRunID
-	newContainerRunID = func() string { return id }
-	t.Cleanup(func() { newContainerRunID = prev })
-	return id
+	eng := &engine{newRunID: func() string { return id }}
+	if img != "" {
+		eng.buildReference = func(context.Context) (string, error) { return img, nil }
+	}
+	return eng, id
+}
+
+// runWith is runArgs with the Docker engine eng.
+func runWith(t *testing.T, eng *engine, args ...string) result {
+	t.Helper()
+	var out, errb syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
+	defer cancel()
+	code := command(ctx, args, &out, &errb, eng)
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
 // requireNoContainers fails unless no container, running or not, carries the run id.
@@ -224,11 +232,11 @@ func assertQuiet(t *testing.T, r result) {
 func TestReferenceContainerPassesEverything(t *testing.T) {
 	cleanEnv(t)
 	img := referenceImage(t)
-	runID := withRunID(t)
+	eng, runID := testEngine(img)
 	serverLog := filepath.Join(t.TempDir(), "server.log")
 
 	start := time.Now()
-	r := runArgs(t, "--reference-container", "--server-log", serverLog)
+	r := runWith(t, eng, "--reference-container", "--server-log", serverLog)
 	t.Logf("--reference-container, the full suite: %v", time.Since(start).Round(time.Millisecond))
 	requireAllPass(t, r)
 	assert.Contains(t, r.stdout, "(the reference server, in container ")
@@ -248,11 +256,11 @@ func TestReferenceContainerPassesEverything(t *testing.T) {
 func TestImageNeverReadyExits3(t *testing.T) {
 	cleanEnv(t)
 	_, silent := silentServer(t)
-	runID := withRunID(t)
+	eng, runID := testEngine("")
 	t.Setenv("SCIMCHECK_TOKEN", "hush-hush-token")
 
 	start := time.Now()
-	r := runArgs(t, "--image", silent, "--container-env", "SCIMCHECK_TOKEN", "--container-env", "DB_URL=postgres://u:db-pass-word@db",
+	r := runWith(t, eng, "--image", silent, "--container-env", "SCIMCHECK_TOKEN", "--container-env", "DB_URL=postgres://u:db-pass-word@db",
 		"--container-startup-timeout", "2s")
 	elapsed := time.Since(start)
 	t.Logf("failed after %v:\n%s", elapsed.Round(time.Millisecond), r.stderr)
@@ -273,12 +281,12 @@ func TestImageNeverReadyExits3(t *testing.T) {
 func TestImageOfTheReferenceServerPasses(t *testing.T) {
 	cleanEnv(t)
 	img := referenceImage(t)
-	runID := withRunID(t)
+	eng, runID := testEngine(img)
 	const token = "image-run-token-0123"
 	t.Setenv("SCIMCHECK_TOKEN", token)
 
 	start := time.Now()
-	r := runArgs(t, "--image", img, "--container-env", "SCIMCHECK_TOKEN="+token)
+	r := runWith(t, eng, "--image", img, "--container-env", "SCIMCHECK_TOKEN="+token)
 	t.Logf("--image of the reference image, the full suite: %v", time.Since(start).Round(time.Millisecond))
 	requireAllPass(t, r)
 	assert.Contains(t, r.stdout, "(image "+img+", in container ")
@@ -292,15 +300,15 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	img := referenceImage(t)
 
 	t.Run("passed", func(t *testing.T) {
-		runID := withRunID(t)
-		r := runArgs(t, "--reference-container", "--tags", "@connection")
+		eng, runID := testEngine(img)
+		r := runWith(t, eng, "--reference-container", "--tags", "@connection")
 		require.Equal(t, ExitPass, r.code, r.dump())
 		requireNoContainers(t, runID)
 	})
 
 	t.Run("failed, reference container with a quirk", func(t *testing.T) {
-		runID := withRunID(t)
-		r := runArgs(t, "--reference-container", "--quirk", "internal-error", "--tags", "@connection", "--seed", "7")
+		eng, runID := testEngine(img)
+		r := runWith(t, eng, "--reference-container", "--quirk", "internal-error", "--tags", "@connection", "--seed", "7")
 		require.Equal(t, ExitFail, r.code, r.dump())
 		assert.Contains(t, r.stdout, "; with quirks internal-error)")
 		assert.Regexp(t, `scimcheck run --reference-container --quirk internal-error --name '\^.+\$' --seed 7 --trace-dir -`, r.stdout)
@@ -308,9 +316,9 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	})
 
 	t.Run("stopped, image that refuses the token", func(t *testing.T) {
-		runID := withRunID(t)
+		eng, runID := testEngine(img)
 		t.Setenv("SCIMCHECK_TOKEN", "the-harness-token")
-		r := runArgs(t, "--image", img, "--container-env", "SCIMCHECK_TOKEN=the-server-token", "--tags", "@connection")
+		r := runWith(t, eng, "--image", img, "--container-env", "SCIMCHECK_TOKEN=the-server-token", "--tags", "@connection")
 		require.Equal(t, ExitError, r.code, r.dump())
 		assert.Contains(t, r.stdout, "401: the target refused the credential")
 		assert.Contains(t, r.stderr, "nothing was run: no scenario can pass", "the probe stops a pointless run")
@@ -322,9 +330,9 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	})
 
 	t.Run("failed, image with a quirk in its command", func(t *testing.T) {
-		runID := withRunID(t)
+		eng, runID := testEngine(img)
 		// No $SCIMCHECK_TOKEN: --container-token-env makes up the credential and hands it over.
-		r := runArgs(t, "--image", img, "--container-cmd", "serve --addr 0.0.0.0:8080 --quirk deactivated-user-404",
+		r := runWith(t, eng, "--image", img, "--container-cmd", "serve --addr 0.0.0.0:8080 --quirk deactivated-user-404",
 			"--container-token-env", "SCIMCHECK_TOKEN", "--tags", "@deactivate-users")
 		require.Equal(t, ExitFail, r.code, r.dump())
 		assert.Regexp(t, `(?m)^Deactivate users +broken `, r.stdout)
@@ -333,9 +341,9 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	})
 
 	t.Run("server exits at start", func(t *testing.T) {
-		runID := withRunID(t)
+		eng, runID := testEngine(img)
 		// Without $SCIMCHECK_TOKEN in the container, `scimcheck serve` refuses to start.
-		r := runArgs(t, "--image", img, "--container-token-env", "WRONG_NAME", "--container-startup-timeout", "20s")
+		r := runWith(t, eng, "--image", img, "--container-token-env", "WRONG_NAME", "--container-startup-timeout", "20s")
 		require.Equal(t, ExitError, r.code, r.dump())
 		assert.Contains(t, r.stderr, "container exited with code 2 before answering HTTP on port 8080")
 		assert.Contains(t, r.stderr, "no credential configured")
@@ -343,8 +351,8 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	})
 
 	t.Run("interrupted while the scenarios run", func(t *testing.T) {
-		runID := withRunID(t)
-		r := interruptWhen(t, func(stdout string) bool {
+		eng, runID := testEngine(img)
+		r := interruptWhen(t, eng, func(stdout string) bool {
 			_, dots, _ := strings.Cut(stdout, "probe:")
 			return strings.Count(dots, ".") > 30
 		},
@@ -357,10 +365,10 @@ func TestNoContainerLeftBehind(t *testing.T) {
 
 	t.Run("interrupted while the container starts", func(t *testing.T) {
 		dir, _ := silentServer(t)
-		runID := withRunID(t)
+		eng, runID := testEngine("")
 		t.Setenv("SCIMCHECK_TOKEN", "tok-tok-tok")
 		start := time.Now()
-		r := interruptWhen(t, func(string) bool { return time.Since(start) > 1500*time.Millisecond },
+		r := interruptWhen(t, eng, func(string) bool { return time.Since(start) > 1500*time.Millisecond },
 			"--dockerfile", dir, "--container-startup-timeout", "1m")
 		require.Equal(t, ExitInterrupted, r.code, r.dump())
 		assert.Contains(t, r.stderr, "interrupted while starting the target")
@@ -376,13 +384,13 @@ func TestNoContainerLeftBehind(t *testing.T) {
 
 // interruptWhen runs Command with args and cancels its context once stop(stdout) holds,
 // then returns what it printed.
-func interruptWhen(t *testing.T, stop func(stdout string) bool, args ...string) result {
+func interruptWhen(t *testing.T, eng *engine, stop func(stdout string) bool, args ...string) result {
 	t.Helper()
 	var out, errb syncBuffer
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	done := make(chan int, 1)
-	go func() { done <- Command(ctx, args, &out, &errb) }()
+	go func() { done <- command(ctx, args, &out, &errb, eng) }()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	deadline := time.After(runLimit)
@@ -403,13 +411,11 @@ func interruptWhen(t *testing.T, stop func(stdout string) bool, args ...string) 
 
 func TestNoDockerExits3(t *testing.T) {
 	cleanEnv(t)
-	prev := dockerAvailable
-	dockerAvailable = func(context.Context) error {
+	eng := &engine{available: func(context.Context) error {
 		return errors.New("no docker engine answers (tried $DOCKER_HOST, …): connection refused")
-	}
-	t.Cleanup(func() { dockerAvailable = prev })
+	}}
 	for _, args := range [][]string{{"--reference-container"}, {"--image", "acme/scim:1.4", "--container-token-env", "API_TOKEN"}} {
-		r := runArgs(t, args...)
+		r := runWith(t, eng, args...)
 		assert.Equal(t, ExitError, r.code, r.dump())
 		assert.Contains(t, r.stderr, "scimcheck run: docker is not available, and "+args[0]+" needs it")
 		assert.Contains(t, r.stderr, "start the Docker engine")
@@ -547,7 +553,7 @@ func TestMain(m *testing.M) {
 		os.Exit(runChild(args))
 	}
 	containertest.ReaperOff()
-	quietTestcontainers()
+	tclog.SetDefault(tclog.NewNoopLogger()) // as main does: testcontainers' banner off the console
 	code := m.Run()
 	for tag := range containertest.ImageTags(testRepository()) {
 		containertest.RemoveImage(tag) // the reference images these tests built

@@ -160,6 +160,9 @@ type Options struct {
 	isTerminal func(io.Writer) bool
 	// sleep replaces the client's waits between 429 retries and for MaxRPS (tests).
 	sleep func(ctx context.Context, d time.Duration) error
+
+	// engine stands in for the Docker engine in tests; nil is the real one.
+	engine *engine
 }
 
 // usageError is a usage or configuration error: Run returns ExitUsage for it.
