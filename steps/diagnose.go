@@ -19,7 +19,7 @@ import (
 // Every step's failure gets a first line that names the defect the way the server's vendor
 // thinks of it ("diagnosis: the userName look-up is case-sensitive: …"), above the precise
 // report (request line, JSON path, expected and actual, the requirement). The rules that find
-// it are in diagnoses.go.
+// it live in the file of the capability they are about; diagnosisRules lists them in order.
 
 // step returns the definition of one step: pattern compiled once, fn wrapped so that its
 // failures carry a diagnosis.
@@ -273,4 +273,44 @@ func rendered(r gjson.Result) string {
 		return r.Raw + " (number)"
 	}
 	return r.Raw
+}
+
+// topName returns the attribute a JSON path starts with: "phoneNumbers" for "phoneNumbers.0.value".
+func topName(path string) string {
+	name, _, _ := strings.Cut(path, ".")
+	return name
+}
+
+// plural returns "1 resource" or "3 resources".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// diagnosisRules name the defect behind a failed check in the vendor's terms, most specific
+// first; diagnose uses the first that answers. Each returns "" when it does not apply. The
+// mutation matrix (matrix_test.go) proves that every quirk of the reference server gets its
+// diagnosis.
+var diagnosisRules = []func(c *clue) diagnosis{
+	// Authentication and error bodies (okta-wire §1.2, §1.4, §9.2).
+	diagnoseAuth,
+	diagnoseErrorBody,
+	// Status codes.
+	diagnoseServerError,
+	diagnoseMediaType,
+	diagnoseCreate,
+	diagnoseStatus,
+	diagnoseListRequest,
+	diagnosePatchRefused,
+	diagnosePutRefused,
+	// Values.
+	diagnoseCounts,
+	diagnoseActive,
+	diagnoseMisc,
+	diagnoseLookup,
+	diagnoseUserWrite,
+	diagnoseMembers,
+	diagnoseGroupName,
 }

@@ -136,7 +136,7 @@ var stepDefs = []stepDef{
 	step(`^Okta finds nobody$`, oktaFindsNobody),
 	step(`^Okta's DELETE succeeded$`, oktaDeleteSucceeded),
 
-	// What only the RFC requires (steps/rfc.go).
+	// SCIM protocol: what only the RFC requires (steps/protocol.go).
 	step(`^the response header "Location" is the absolute URL in the JSON at "meta.location"$`, locationIsMetaLocation),
 	step(`^the response is labelled application/scim\+json$`, labelledSCIM),
 	step(`^the response carries a WWW-Authenticate header$`, carriesChallenge),
