@@ -197,7 +197,7 @@ func pagesAreFull(ctx context.Context) error {
 	for _, p := range wk.pages {
 		total := int(p.ex.JSON().Get("totalResults").Int())
 		want := min(importPageSize, max(total-p.start+1, 0))
-		if err := isArray(p.ex, "Resources", becauseImport); err != nil {
+		if err := expect.IsArray(p.ex, "Resources", becauseImport); err != nil {
 			return err
 		}
 		if got := len(p.ex.JSON().Get("Resources").Array()); got != want {

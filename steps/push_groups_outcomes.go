@@ -54,7 +54,7 @@ func groupHasNoMembers(ctx context.Context, alias string) error {
 	if err != nil {
 		return err
 	}
-	return isEmpty(ex, "members", becauseMembers+`; "Push Now" with "value": [] empties the group (okta-wire §6.5, QA C9316)`)
+	return expect.Unassigned(ex, "members", becauseMembers+`; "Push Now" with "value": [] empties the group (okta-wire §6.5, QA C9316)`)
 }
 
 // groupHasExactly: Then the app group "engineering" has exactly the members "ada, grace".
@@ -87,7 +87,7 @@ func (w *world) checkMembers(ctx context.Context, alias string, want []*user) er
 			return err
 		}
 	} else {
-		if err := isArray(ex, "members", becauseMembers); err != nil {
+		if err := expect.IsArray(ex, "members", becauseMembers); err != nil {
 			return err
 		}
 		for _, m := range ex.JSON().Get("members").Array() {

@@ -222,7 +222,7 @@ func readBackShowsNo(ctx context.Context, alias, path string) error {
 	if err != nil {
 		return err
 	}
-	return isEmpty(ex, path, "Okta pushes an attribute emptied in Okta as \"\" or leaves it out of the PUT; either way it is cleared, without an error (okta-wire §3.1, §8.6 C9337)")
+	return expect.Unassigned(ex, path, "Okta pushes an attribute emptied in Okta as \"\" or leaves it out of the PUT; either way it is cleared, without an error (okta-wire §3.1, §8.6 C9337)")
 }
 
 // diagnosePutRefused: Okta's read-modify-write PUT, refused.
