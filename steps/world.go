@@ -184,7 +184,7 @@ func (w *world) observe(ex *scim.Exchange) {
 	w.exchanges = append(w.exchanges, ex)
 	w.last = ex
 	if rec := w.suite.Recorder; rec != nil {
-		rec(w.name, ex)
+		rec(w.id, ex)
 	}
 	w.track(ex)
 }
