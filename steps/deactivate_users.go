@@ -39,7 +39,7 @@ func oktaDeactivates(ctx context.Context, alias string) error {
 	if err != nil {
 		return err
 	}
-	q.f.deactived = ex
+	q.deactived = ex
 	if err := expect.StatusIn(ex, okStatuses(req.Method), becauseDeactivate); err != nil {
 		return q.fail(what, `a failed "Deprovision" task; the user keeps access to the app (okta-wire §0, §4)`, err)
 	}
@@ -72,9 +72,9 @@ func sentWith(ex *scim.Exchange, method string, active bool, because string, m m
 	return expect.Equal(ex, "active", active, because)
 }
 
-// flowIndex returns the position of f among the scenario's flows.
-func (w *world) flowIndex(f *flow) int {
-	for i, g := range w.flows {
+// sequenceIndex returns the position of f among the scenario's sequences.
+func (w *world) sequenceIndex(f *sequence) int {
+	for i, g := range w.sequences {
 		if g == f {
 			return i
 		}
@@ -122,7 +122,7 @@ func diagnoseActive(c *clue) diagnosis {
 	return c.writeDiagnosis(id)
 }
 
-// deactivated reports whether id is a user of the scenario that Okta deactivated, by its flows
+// deactivated reports whether id is a user of the scenario that Okta deactivated, by its sequences
 // or by a PATCH or PUT setting active false.
 func (c *clue) deactivated(id string) bool {
 	u := c.w.userByID(id)

@@ -86,12 +86,12 @@ func diagnose(ctx context.Context, err error) error {
 		return err
 	}
 	err = w.gradeDefault(err)
-	flow := ""
-	var fe *flowError
+	kind := ""
+	var fe *sequenceError
 	if errors.As(err, &fe) {
-		flow = fe.kind
+		kind = fe.kind
 	}
-	w.diagnosisOf(f, flow)
+	w.diagnosisOf(f, kind)
 	var done *diagnosedError
 	if f.Diagnosis != "" && !errors.As(err, &done) {
 		return &diagnosedError{line: f.Diagnosis, err: err}
@@ -102,14 +102,14 @@ func diagnose(ctx context.Context, err error) error {
 // diagnoseFailure sets f's Diagnosis and Cause when a rule recognises its defect.
 func (w *world) diagnoseFailure(f *expect.Failure) { w.diagnosisOf(f, "") }
 
-// diagnosisOf runs the diagnosis rules on f, found by a check in the flow of kind flow ("" outside
+// diagnosisOf runs the diagnosis rules on f, found by a check in the Okta sequence of kind kind ("" outside
 // one), sets its Diagnosis and Cause from the first rule that recognises the defect, and returns
 // that diagnosis; the zero diagnosis when none does or f was diagnosed before.
-func (w *world) diagnosisOf(f *expect.Failure, flow string) diagnosis {
+func (w *world) diagnosisOf(f *expect.Failure, kind string) diagnosis {
 	if f.Diagnosis != "" {
 		return diagnosis{}
 	}
-	c := &clue{w: w, f: f, ex: w.exchangeOf(f.RequestLine), flow: flow}
+	c := &clue{w: w, f: f, ex: w.exchangeOf(f.RequestLine), sequence: kind}
 	if c.ex == nil {
 		return diagnosis{}
 	}
@@ -135,10 +135,10 @@ func (w *world) exchangeOf(line string) *scim.Exchange {
 // clue is what a diagnosis rule looks at: the failed check, the exchange it is about and the
 // scenario's world.
 type clue struct {
-	w    *world
-	f    *expect.Failure
-	ex   *scim.Exchange
-	flow string // the kind of Okta sequence that failed ("assignment", …), "" outside one
+	w        *world
+	f        *expect.Failure
+	ex       *scim.Exchange
+	sequence string // the kind of Okta sequence that failed ("assignment", …), "" outside one
 }
 
 // method returns the request method.

@@ -160,8 +160,8 @@ func (w *world) importWalk(ctx context.Context, kind string) (*walk, error) {
 
 // lastWalk returns the scenario's latest walk of the kind Okta imported last.
 func (w *world) lastWalk() (*walk, error) {
-	for i := len(w.flows) - 1; i >= 0; i-- {
-		if f := w.flows[i]; f.kind == "import" {
+	for i := len(w.sequences) - 1; i >= 0; i-- {
+		if f := w.sequences[i]; f.kind == "import" {
 			if list := w.walks[f.alias]; len(list) > 0 {
 				return list[len(list)-1], nil
 			}
@@ -327,16 +327,16 @@ func diagnoseCounts(c *clue) diagnosis {
 	case p == "itemsPerPage" && strings.Contains(c.f.Expected, "count of Resources"):
 		return found("items-per-page-echoes-count", "itemsPerPage must count the resources on this page, not echo count: Okta QA rejected a server "+
 			"answering itemsPerPage 100 with no resources")
-	case c.flow == "" && c.lastFlow() == "import" && p == "Resources":
+	case c.sequence == "" && c.lastSequence() == "import" && p == "Resources":
 		return c.importDiagnosis(count, start, resources)
 	}
 	return diagnosis{}
 }
 
-// lastFlow returns the kind of the scenario's latest Okta sequence.
-func (c *clue) lastFlow() string {
-	if n := len(c.w.flows); n > 0 {
-		return c.w.flows[n-1].kind
+// lastSequence returns the kind of the scenario's latest Okta sequence.
+func (c *clue) lastSequence() string {
+	if n := len(c.w.sequences); n > 0 {
+		return c.w.sequences[n-1].kind
 	}
 	return ""
 }

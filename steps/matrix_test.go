@@ -546,5 +546,5 @@ func TestToleratedQuirksTogether(t *testing.T) {
 		assert.NotEqual(t, "okta", string(r.Grade), "with the %d tolerated quirks on, %q failed at okta grade:\n%s", len(qs), resultKey(r), r.Message)
 	}
 	assert.Positive(t, failed, "the home scenarios of the review and rfc quirks fail")
-	assert.NotEmpty(t, findings, "the flows met review findings in passing")
+	assert.NotEmpty(t, findings, "the sequences met review findings in passing")
 }

@@ -121,7 +121,7 @@ func (w *world) changeMembers(ctx context.Context, q *sequence, g *group, add, r
 		if err != nil {
 			return err
 		}
-		q.f.patches = append(q.f.patches, memberPatch{ex: ex, changes: len(batch)})
+		q.patches = append(q.patches, memberPatch{ex: ex, changes: len(batch)})
 		if err := expect.StatusIn(ex, okStatuses(http.MethodPatch), becauseMemberOp); err != nil {
 			return q.fail(what, "the membership push fails; Okta shows the group with a push error (okta-wire §6.5)", err)
 		}
@@ -375,7 +375,7 @@ func oktaDeleteSucceeded(ctx context.Context) error {
 
 // deletedGroup reports whether Okta deleted a group in this scenario.
 func (w *world) deletedGroup() bool {
-	for _, f := range w.flows {
+	for _, f := range w.sequences {
 		if f.kind == "group delete" {
 			return true
 		}

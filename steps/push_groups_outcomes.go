@@ -225,8 +225,8 @@ func addedAgain(ctx context.Context, list, alias string) error {
 // batchedPatches: Then the membership went out in PATCHes of at most the batch size.
 func batchedPatches(ctx context.Context) error {
 	w := worldFromContext(ctx)
-	for i := len(w.flows) - 1; i >= 0; i-- {
-		f := w.flows[i]
+	for i := len(w.sequences) - 1; i >= 0; i-- {
+		f := w.sequences[i]
 		if len(f.patches) == 0 {
 			continue
 		}

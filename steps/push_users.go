@@ -199,7 +199,7 @@ func (w *world) assign(ctx context.Context, alias string) error {
 	if found == "" {
 		return w.create(ctx, q, u)
 	}
-	q.f.foundID = found
+	q.foundID = found
 	u.id = found
 	if u.firstID == "" {
 		u.firstID = found
@@ -244,15 +244,15 @@ func (w *world) create(ctx context.Context, q *sequence, u *user) error {
 	if err != nil {
 		return err
 	}
-	q.f.posted = ex
+	q.posted = ex
 	if ex.Response.StatusCode == http.StatusConflict {
-		look := q.f.exchanges[0]
+		look := q.exchanges[0]
 		okta := fmt.Sprintf("Okta trusted the look-up, POSTed (request 2, %s) and got %s; it marks the task failed "+
 			"and the admin sees the 409 (okta-wire §2.5, §9.4)", ex.RequestLine(), ex.Response.Status)
 		if d := ex.JSON().Get("detail"); d.Exists() {
 			okta += ": " + ex.Redact(d.String())
 		}
-		return &flowError{title: q.title, kind: q.f.kind, n: 1, what: "the look-up GET /Users?filter=userName eq …",
+		return &sequenceError{title: q.title, kind: q.kind, n: 1, what: "the look-up GET /Users?filter=userName eq …",
 			err: expect.Graded(failure(look, "totalResults", "1 (number): the user the server holds, as its 409 to the POST shows",
 				describe(look.JSON().Get("totalResults")), becauseFindExisting), expect.Check{Grade: expect.GradeOkta, Okta: okta})}
 	}
@@ -294,7 +294,7 @@ func (w *world) activate(ctx context.Context, q *sequence, u *user) error {
 	if err != nil {
 		return err
 	}
-	q.f.activated = ex
+	q.activated = ex
 	if err := expect.StatusIn(ex, okStatuses(req.Method), becauseActivate); err != nil {
 		return q.fail(what, "the task fails and the user stays inactive in the app (okta-wire §2.4, §5)", err)
 	}

@@ -14,8 +14,8 @@ import (
 
 // Push users, the outcomes: how Okta got there (a POST or a link) and what the app holds now, and the diagnoses of a look-up or create that went wrong.
 
-// assignment returns the latest assignment flow of alias.
-func (w *world) assignment(alias string) (*flow, error) {
+// assignment returns the latest assignment sequence of alias.
+func (w *world) assignment(alias string) (*sequence, error) {
 	f := w.latest("assignment", alias)
 	if f == nil || len(f.exchanges) == 0 {
 		return nil, HarnessErrorf("scimcheck harness error in the feature: Okta did not assign the app to %q in this scenario", alias)
@@ -80,8 +80,8 @@ func linkedWithoutPost(ctx context.Context, alias string) error {
 // sentNoPost: Then Okta sent no POST for "ada" during its latest sequence.
 func sentNoPost(ctx context.Context, alias string) error {
 	w := worldFromContext(ctx)
-	for i := len(w.flows) - 1; i >= 0; i-- {
-		f := w.flows[i]
+	for i := len(w.sequences) - 1; i >= 0; i-- {
+		f := w.sequences[i]
 		if f.alias != alias {
 			continue
 		}

@@ -40,7 +40,7 @@ func oktaReactivatesStale(ctx context.Context, alias string) error {
 	if err != nil {
 		return err
 	}
-	q.f.activated = ex
+	q.activated = ex
 	if err := expect.StatusIn(ex, okStatuses(http.MethodPatch), becauseActivate); err != nil {
 		return q.fail(what, "the task fails and the user stays inactive", err)
 	}
@@ -48,13 +48,13 @@ func oktaReactivatesStale(ctx context.Context, alias string) error {
 	return w.put(ctx, q, u, stale, false)
 }
 
-// activatedWith: Then Okta activated "ada" with a PATCH / PUT. It checks the last flow that
+// activatedWith: Then Okta activated "ada" with a PATCH / PUT. It checks the last sequence that
 // activated the user: the method, and a 200 answer showing active true (204 is accepted).
 func activatedWith(ctx context.Context, alias, method string) error {
 	w := worldFromContext(ctx)
-	var f *flow
+	var f *sequence
 	for _, kind := range []string{"reactivation", "assignment"} {
-		if g := w.latest(kind, alias); g != nil && g.activated != nil && (f == nil || w.flowIndex(g) > w.flowIndex(f)) {
+		if g := w.latest(kind, alias); g != nil && g.activated != nil && (f == nil || w.sequenceIndex(g) > w.sequenceIndex(f)) {
 			f = g
 		}
 	}
