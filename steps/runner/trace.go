@@ -32,9 +32,9 @@ type recorder struct {
 	// tempDir is partDir when the recorder made it (--trace-dir -): discard removes it.
 	tempDir string
 
-	mu     sync.Mutex
-	byID   map[string]*recording // pickle id → recording
-	err    error // the first part file that could not be written
+	mu   sync.Mutex
+	byID map[string]*recording // pickle id → recording
+	err  error                 // the first part file that could not be written
 }
 
 // recording is what a recorder keeps of one scenario.
