@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cucumber/godog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -45,4 +46,25 @@ func TestEveryFeatureFileHasExactlyOneCapability(t *testing.T) {
 	for tag := range known {
 		assert.True(t, used[tag], "capability %s has no feature file", tag)
 	}
+}
+
+func TestEveryStepMatchesOnePattern(t *testing.T) {
+	feats, err := godog.TestSuite{Options: &godog.Options{FS: features.FS, Paths: []string{"okta"}}}.RetrieveFeatures()
+	require.NoError(t, err)
+	steps := 0
+	for _, ft := range feats {
+		for _, p := range ft.Pickles {
+			for _, st := range p.Steps {
+				steps++
+				var matched []string
+				for _, d := range stepDefs {
+					if d.expr.MatchString(st.Text) {
+						matched = append(matched, d.expr.String())
+					}
+				}
+				assert.Len(t, matched, 1, "%s, %q: %q matches %d step patterns: %q", p.Uri, p.Name, st.Text, len(matched), matched)
+			}
+		}
+	}
+	assert.Greater(t, steps, 300, "the feature files were read")
 }
