@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	tclog "github.com/testcontainers/testcontainers-go/log"
 	_ "golang.org/x/crypto/x509roots/fallback" // CA roots when the system has none (the FROM scratch image)
 
 	"github.com/scimcheck/scimcheck/reference"
@@ -44,6 +45,7 @@ refused, no SCIM service at the base URL, a sign-in page), or scimcheck itself f
 
 func main() {
 	reaperOff()
+	tclog.SetDefault(tclog.NewNoopLogger()) // testcontainers' banner and progress lines off the console
 	runner.SoftMemoryLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)

@@ -11,7 +11,6 @@ const (
 	schemaUser    = "urn:ietf:params:scim:schemas:core:2.0:User"
 	schemaGroup   = "urn:ietf:params:scim:schemas:core:2.0:Group"
 	schemaPatchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-	schemaList    = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 )
 
 // The bodies below are the ones in fixtures/okta (bodies_test.go keeps the two equal). They are

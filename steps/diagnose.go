@@ -19,7 +19,7 @@ import (
 // Every step's failure gets a first line that names the defect the way the server's vendor
 // thinks of it ("diagnosis: the userName look-up is case-sensitive: …"), above the precise
 // report (request line, JSON path, expected and actual, the requirement). The rules that find
-// it are in diagnoses.go.
+// it live in the file of the capability they are about; diagnosisRules lists them in order.
 
 // step returns the definition of one step: pattern compiled once, fn wrapped so that its
 // failures carry a diagnosis.
@@ -86,12 +86,12 @@ func diagnose(ctx context.Context, err error) error {
 		return err
 	}
 	err = w.gradeDefault(err)
-	flow := ""
-	var fe *flowError
+	kind := ""
+	var fe *sequenceError
 	if errors.As(err, &fe) {
-		flow = fe.kind
+		kind = fe.kind
 	}
-	w.diagnosisOf(f, flow)
+	w.diagnosisOf(f, kind)
 	var done *diagnosedError
 	if f.Diagnosis != "" && !errors.As(err, &done) {
 		return &diagnosedError{line: f.Diagnosis, err: err}
@@ -102,14 +102,14 @@ func diagnose(ctx context.Context, err error) error {
 // diagnoseFailure sets f's Diagnosis and Cause when a rule recognises its defect.
 func (w *world) diagnoseFailure(f *expect.Failure) { w.diagnosisOf(f, "") }
 
-// diagnosisOf runs the diagnosis rules on f, found by a check in the flow of kind flow ("" outside
+// diagnosisOf runs the diagnosis rules on f, found by a check in the Okta sequence of kind kind ("" outside
 // one), sets its Diagnosis and Cause from the first rule that recognises the defect, and returns
 // that diagnosis; the zero diagnosis when none does or f was diagnosed before.
-func (w *world) diagnosisOf(f *expect.Failure, flow string) diagnosis {
+func (w *world) diagnosisOf(f *expect.Failure, kind string) diagnosis {
 	if f.Diagnosis != "" {
 		return diagnosis{}
 	}
-	c := &clue{w: w, f: f, ex: w.exchangeOf(f.RequestLine), flow: flow}
+	c := &clue{w: w, f: f, ex: w.exchangeOf(f.RequestLine), sequence: kind}
 	if c.ex == nil {
 		return diagnosis{}
 	}
@@ -135,10 +135,10 @@ func (w *world) exchangeOf(line string) *scim.Exchange {
 // clue is what a diagnosis rule looks at: the failed check, the exchange it is about and the
 // scenario's world.
 type clue struct {
-	w    *world
-	f    *expect.Failure
-	ex   *scim.Exchange
-	flow string // the kind of Okta sequence that failed ("assignment", …), "" outside one
+	w        *world
+	f        *expect.Failure
+	ex       *scim.Exchange
+	sequence string // the kind of Okta sequence that failed ("assignment", …), "" outside one
 }
 
 // method returns the request method.
@@ -273,4 +273,44 @@ func rendered(r gjson.Result) string {
 		return r.Raw + " (number)"
 	}
 	return r.Raw
+}
+
+// topName returns the attribute a JSON path starts with: "phoneNumbers" for "phoneNumbers.0.value".
+func topName(path string) string {
+	name, _, _ := strings.Cut(path, ".")
+	return name
+}
+
+// plural returns "1 resource" or "3 resources".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// diagnosisRules name the defect behind a failed check in the vendor's terms, most specific
+// first; diagnose uses the first that answers. Each returns "" when it does not apply. The
+// mutation matrix (matrix_test.go) proves that every quirk of the reference server gets its
+// diagnosis.
+var diagnosisRules = []func(c *clue) diagnosis{
+	// Authentication and error bodies (okta-wire §1.2, §1.4, §9.2).
+	diagnoseAuth,
+	diagnoseErrorBody,
+	// Status codes.
+	diagnoseServerError,
+	diagnoseMediaType,
+	diagnoseCreate,
+	diagnoseStatus,
+	diagnoseListRequest,
+	diagnosePatchRefused,
+	diagnosePutRefused,
+	// Values.
+	diagnoseCounts,
+	diagnoseActive,
+	diagnoseMisc,
+	diagnoseLookup,
+	diagnoseUserWrite,
+	diagnoseMembers,
+	diagnoseGroupName,
 }

@@ -1,14 +1,11 @@
 package steps
 
 import (
-	"context"
 	"errors"
-	"net/http"
 	"slices"
 	"sync"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
-	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
 // Grades. A check that names no grade of its own takes its scenario's: the scenario's tag
@@ -24,46 +21,6 @@ const (
 	oktaRFC = "provisioning works and Okta's OIN review passes: Okta neither sends this nor checks it, " +
 		"but RFC 7643/7644 requires it and other SCIM clients may depend on it"
 )
-
-// checkItemsPerPage: a ListResponse's itemsPerPage counts the resources on the page. Okta pages
-// by startIndex and totalResults, so only its review notices (okta-wire §7, §9.4 [C3]).
-var checkItemsPerPage = expect.Check{
-	ID:    "list-items-per-page",
-	Grade: expect.GradeReview,
-	Okta: "Okta's runtime pages by startIndex and totalResults and does not read itemsPerPage, so provisioning works; " +
-		"Okta QA rejected a server whose itemsPerPage echoed count (okta-wire §7, §9.4)",
-}
-
-// checkUserReadable: GET /Users/{id} answers 200, for a deactivated user too. Okta reads every
-// user by id before it updates, deactivates or reactivates it (okta-wire §3.1, §4, §5 [C]), so
-// it is at okta grade in any scenario, whatever the scenario's own subject.
-var checkUserReadable = expect.Check{
-	ID:    "user-readable",
-	Grade: expect.GradeOkta,
-	Okta: "Okta reads the user by id before every update, deactivation and reactivation: the task fails, " +
-		"and a deactivated user cannot be reactivated through the id Okta stored",
-}
-
-// checkCreated201: a POST that creates answers 201, not 200. Okta's runtime takes either and
-// stores the id (okta-wire §2.3, §6.1 [C]); its spec test checks for 201 (§8.2 step 11).
-var checkCreated201 = expect.Check{
-	ID:    "create-201",
-	Grade: expect.GradeReview,
-	Okta:  "Okta's runtime accepts 200 or 201 with the created resource, so provisioning works; Okta's SPEC test checks for 201",
-}
-
-// created201 checks that the POST of ex answered 201 Created, at checkCreated201's grade.
-func created201(ex *scim.Exchange, because string) error {
-	return expect.Graded(expect.Status(ex, http.StatusCreated, because), checkCreated201)
-}
-
-// checkPasswordNeverReturned: the password is never returned (RFC 7643 §4.1.1). Okta does not
-// read it back, so only the RFC cares; it is a finding in any scenario.
-var checkPasswordNeverReturned = expect.Check{
-	ID:    "password-never-returned",
-	Grade: expect.GradeRFC,
-	Okta:  "Okta never reads the password back, so provisioning and the OIN review are unaffected; RFC 7643 says it is returned \"never\"",
-}
 
 // scenarioGrade returns the grade that a scenario with tags gives the checks that name none:
 // GradeReview for @review, GradeRFC for @rfc, else GradeOkta.
@@ -161,58 +118,4 @@ func (s *Suite) Findings() []Finding {
 		out = append(out, *fs.byKey[k])
 	}
 	return out
-}
-
-// checkNotFoundIsEmpty: a look-up that matches nobody answers 200 with totalResults 0. Okta's
-// runtime also takes a 404 SCIM error as "not found" (okta-wire §2.2 [C]); its SPEC test does
-// not (§8.2 step 5).
-var checkNotFoundIsEmpty = expect.Check{
-	ID:    "filter-no-match-404", // the diagnosis rule of that id names it
-	Grade: expect.GradeReview,
-	Okta: "Okta's runtime takes a 404 SCIM error as \"not found\" and goes on, so provisioning works; Okta's SPEC test " +
-		"needs 200 with totalResults 0 and fails on 404 (okta-wire §2.2, §8.2 step 5)",
-}
-
-// checkDelete204: DELETE /Groups/{id} answers 204. Okta documents 204 (okta-wire §6.6 [C]) and
-// takes any 2xx for its other group writes (§6.4, §6.5 [C]); that it takes a 200 here too is
-// inferred [I]. Its 2023 SPEC test checks for 204 (§8.3).
-var checkDelete204 = expect.Check{
-	ID:    "delete-200", // the diagnosis rule of that id names it
-	Grade: expect.GradeReview,
-	Okta: "Okta's runtime takes a 2xx answer to its DELETE as done, so the group is unlinked and deleted; Okta's SPEC test " +
-		"checks for 204 No Content (okta-wire §6.6, §8.3)",
-}
-
-// oktaFindsNobody: Then Okta finds nobody: the latest look-up answered "not found" the way
-// Okta's runtime reads it, 200 with totalResults 0 or a 404 SCIM error (then a finding).
-func oktaFindsNobody(ctx context.Context) error {
-	w := worldFromContext(ctx)
-	ex, err := w.response()
-	if err != nil {
-		return err
-	}
-	because := w.requirement()
-	if ex.Response.StatusCode == http.StatusNotFound && expect.Contains(ex, "schemas", expect.ErrorSchema, "") == nil {
-		return w.tolerate(expect.Graded(expect.Status(ex, http.StatusOK, because), checkNotFoundIsEmpty))
-	}
-	if err := expect.Status(ex, http.StatusOK, because); err != nil {
-		return err
-	}
-	if err := w.tolerantList(ex, because); err != nil {
-		return err
-	}
-	return expect.Equal(ex, "totalResults", 0, because)
-}
-
-// oktaDeleteSucceeded: Then Okta's DELETE succeeded: 204, or another 2xx (then a finding).
-func oktaDeleteSucceeded(ctx context.Context) error {
-	w := worldFromContext(ctx)
-	ex, err := w.response()
-	if err != nil {
-		return err
-	}
-	if st := ex.Response.StatusCode; st >= 200 && st <= 299 && st != http.StatusNoContent {
-		return w.tolerate(expect.Graded(expect.Status(ex, http.StatusNoContent, becauseGroupDelete), checkDelete204))
-	}
-	return expect.Status(ex, http.StatusNoContent, w.requirement())
 }

@@ -159,7 +159,7 @@ func (w *world) cleanup() []string {
 			if ex != nil {
 				w.suite.requests.Add(int64(ex.Attempts))
 				if rec := w.suite.Recorder; rec != nil {
-					rec(w.name, ex)
+					rec(w.id, ex)
 				}
 			}
 			switch {

@@ -5,12 +5,21 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
 // Import (okta-wire §7): Okta reads every page, 100 at a time.
+
+// The requirements of these checks: the "because" line of their failure messages.
+const (
+	becauseImport = `an import reads every page with GET /Users?startIndex=…&count=100 (and /Groups), stepping startIndex by 100 while it is <= totalResults; ` +
+		`each page is a ListResponse with integer counts, and a server that ignores count or startIndex makes Okta skip or repeat resources (okta-wire §7)`
+)
 
 const (
 	importPageSize = 100
@@ -151,8 +160,8 @@ func (w *world) importWalk(ctx context.Context, kind string) (*walk, error) {
 
 // lastWalk returns the scenario's latest walk of the kind Okta imported last.
 func (w *world) lastWalk() (*walk, error) {
-	for i := len(w.flows) - 1; i >= 0; i-- {
-		if f := w.flows[i]; f.kind == "import" {
+	for i := len(w.sequences) - 1; i >= 0; i-- {
+		if f := w.sequences[i]; f.kind == "import" {
 			if list := w.walks[f.alias]; len(list) > 0 {
 				return list[len(list)-1], nil
 			}
@@ -188,7 +197,7 @@ func pagesAreFull(ctx context.Context) error {
 	for _, p := range wk.pages {
 		total := int(p.ex.JSON().Get("totalResults").Int())
 		want := min(importPageSize, max(total-p.start+1, 0))
-		if err := isArray(p.ex, "Resources", becauseImport); err != nil {
+		if err := expect.IsArray(p.ex, "Resources", becauseImport); err != nil {
 			return err
 		}
 		if got := len(p.ex.JSON().Get("Resources").Array()); got != want {
@@ -288,4 +297,86 @@ func pageAfterLast(ctx context.Context, kind string) error {
 	start := (ex.JSON().Get("totalResults").Int()/importPageSize+2)*importPageSize + 1
 	_, err = w.send(ctx, get(fmt.Sprintf("%s?startIndex=%d&count=%d", endpoint(kind), start, importPageSize)))
 	return err
+}
+
+// checkItemsPerPage: a ListResponse's itemsPerPage counts the resources on the page. Okta pages
+// by startIndex and totalResults, so only its review notices (okta-wire §7, §9.4 [C3]).
+var checkItemsPerPage = expect.Check{
+	ID:    "list-items-per-page",
+	Grade: expect.GradeReview,
+	Okta: "Okta's runtime pages by startIndex and totalResults and does not read itemsPerPage, so provisioning works; " +
+		"Okta QA rejected a server whose itemsPerPage echoed count (okta-wire §7, §9.4)",
+}
+
+// diagnoseCounts: ListResponse counts and paging.
+func diagnoseCounts(c *clue) diagnosis {
+	body, q := c.got(), c.query()
+	resources := len(body.Get("Resources").Array())
+	count, countErr := strconv.Atoi(q.Get("count"))
+	start, _ := strconv.Atoi(q.Get("startIndex"))
+	switch p := c.f.Path; {
+	case (p == "totalResults" || p == "startIndex" || p == "itemsPerPage") && strings.HasSuffix(c.f.Actual, "(string)"):
+		return found("counts-not-integers", "totalResults, startIndex and itemsPerPage must be JSON integers: Okta requires integers; "+
+			`a string startIndex "1" makes Okta's sync fail silently`)
+	case start > 1 && body.Get("startIndex").Type == gjson.Number && body.Get("startIndex").Int() == 1:
+		return found("start-index-ignored", fmt.Sprintf("startIndex is ignored: the page at startIndex=%d is the first page again, so Okta's import "+
+			"sees the first resources over and over and never the rest", start))
+	case countErr == nil && resources > count:
+		return found("count-ignored", fmt.Sprintf("count is ignored: count=%d returned %d resources, and a page must hold at most count: "+
+			"Okta's connection test asks for 2 and its import pages by 100", count, resources))
+	case p == "itemsPerPage" && strings.Contains(c.f.Expected, "count of Resources"):
+		return found("items-per-page-echoes-count", "itemsPerPage must count the resources on this page, not echo count: Okta QA rejected a server "+
+			"answering itemsPerPage 100 with no resources")
+	case c.sequence == "" && c.lastSequence() == "import" && p == "Resources":
+		return c.importDiagnosis(count, start, resources)
+	}
+	return diagnosis{}
+}
+
+// lastSequence returns the kind of the scenario's latest Okta sequence.
+func (c *clue) lastSequence() string {
+	if n := len(c.w.sequences); n > 0 {
+		return c.w.sequences[n-1].kind
+	}
+	return ""
+}
+
+// importDiagnosis explains an import that did not see each resource once, in the same order.
+func (c *clue) importDiagnosis(count, start, resources int) diagnosis {
+	total := int(c.got().Get("totalResults").Int())
+	if count > 0 && resources < count && resources < total-start+1 {
+		return found("page-short", fmt.Sprintf("the server returned %d resources for count=%d although %d remain: Okta steps startIndex by %d "+
+			"whatever a page holds, so it skips the rest of every page", resources, count, total-start+1, count))
+	}
+	for _, wk := range c.w.walks {
+		for _, walk := range wk {
+			if len(walk.pages) > 1 && firstID(walk.pages[0].ex) != "" && firstID(walk.pages[0].ex) == firstID(walk.pages[1].ex) {
+				return found("start-index-ignored", "startIndex is ignored: the page at startIndex=101 starts with the same resources as the first page, "+
+					"so Okta's import sees the first resources over and over and never the rest")
+			}
+		}
+	}
+	return found("unstable-order", "the list order changes between requests: Okta pages with startIndex and needs the same order every time "+
+		"(sort by creation time or id), or it skips some resources and sees others twice")
+}
+
+// firstID returns the id of a page's first resource.
+func firstID(ex *scim.Exchange) string { return ex.JSON().Get("Resources.0.id").String() }
+
+// diagnoseListRequest: a list request refused for its query string.
+func diagnoseListRequest(c *clue) diagnosis {
+	_, id := c.target()
+	if c.method() != http.MethodGet || id != "" || c.status() != http.StatusBadRequest {
+		return diagnosis{}
+	}
+	q := c.query()
+	switch {
+	case strings.Contains(c.rawQuery(), "+"):
+		return found("plus-not-decoded", `a "+" in the query string must be decoded as a space: Okta's look-ups may send filter=userName+eq+"…", `+
+			"which this server refuses, so Okta never finds the user")
+	case q.Get("startIndex") == "" || q.Get("count") == "":
+		return found("paging-params-required", "startIndex and count are optional (RFC 7644 §3.4.2.4): a list request without them must answer 200; "+
+			"Okta's spec test sends GET /Groups and its userName filters without them")
+	}
+	return diagnosis{}
 }

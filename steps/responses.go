@@ -66,7 +66,7 @@ func responseIsFullList(ctx context.Context) error {
 // responseWithin: Then the response arrived within 600 ms.
 func responseWithin(ctx context.Context, ms int) error {
 	return onResponse(ctx, func(ex *scim.Exchange, because string) error {
-		return within(ex, time.Duration(ms)*time.Millisecond, "Okta's spec test wants this answer within 600 ms (okta-wire §8.2 step 19, §8.3)")
+		return expect.Within(ex, time.Duration(ms)*time.Millisecond, "Okta's spec test wants this answer within 600 ms (okta-wire §8.2 step 19, §8.3)")
 	})
 }
 
@@ -98,7 +98,7 @@ func jsonIsNot(ctx context.Context, path, value string) error {
 		return err
 	}
 	return onResponse(ctx, func(ex *scim.Exchange, _ string) error {
-		return notEqual(ex, path, not, "meta.version changes whenever the resource changes (RFC 7644 §3.14, RFC 7643 §3.1)")
+		return expect.NotEqual(ex, path, not, "meta.version changes whenever the resource changes (RFC 7644 §3.14, RFC 7643 §3.1)")
 	})
 }
 
@@ -121,7 +121,7 @@ func jsonIsANumber(ctx context.Context, path string) error {
 
 // jsonAtMost: Then the JSON at "itemsPerPage" is at most 2.
 func jsonAtMost(ctx context.Context, path string, n int) error {
-	return onResponse(ctx, func(ex *scim.Exchange, because string) error { return atMost(ex, path, int64(n), because) })
+	return onResponse(ctx, func(ex *scim.Exchange, because string) error { return expect.AtMost(ex, path, int64(n), because) })
 }
 
 // jsonNotEmpty: Then the JSON at "id" is not empty.
@@ -131,7 +131,7 @@ func jsonNotEmpty(ctx context.Context, path string) error {
 
 // jsonEmpty: Then the JSON at "members" is empty (absent, null, "" or []).
 func jsonEmpty(ctx context.Context, path string) error {
-	return onResponse(ctx, func(ex *scim.Exchange, because string) error { return isEmpty(ex, path, because) })
+	return onResponse(ctx, func(ex *scim.Exchange, because string) error { return expect.Unassigned(ex, path, because) })
 }
 
 // jsonEmptyArray: Then the JSON at "Resources" is an empty array.
@@ -141,7 +141,7 @@ func jsonEmptyArray(ctx context.Context, path string) error {
 
 // jsonIsArray: Then the JSON at "Resources" is an array.
 func jsonIsArray(ctx context.Context, path string) error {
-	return onResponse(ctx, func(ex *scim.Exchange, because string) error { return isArray(ex, path, because) })
+	return onResponse(ctx, func(ex *scim.Exchange, because string) error { return expect.IsArray(ex, path, because) })
 }
 
 // jsonContains: Then the JSON at "schemas" contains "urn:…".
@@ -159,5 +159,5 @@ func jsonAbsent(ctx context.Context, path string) error {
 
 // jsonStringOrNumber: Then the JSON at "status" is "401" as a string or a number.
 func jsonStringOrNumber(ctx context.Context, path, code string) error {
-	return onResponse(ctx, func(ex *scim.Exchange, because string) error { return stringOrNumber(ex, path, code, because) })
+	return onResponse(ctx, func(ex *scim.Exchange, because string) error { return expect.StringOrNumber(ex, path, code, because) })
 }

@@ -31,9 +31,11 @@ type Suite struct {
 	// import needs) and cleanup are in flight at once; 0 or 1: one at a time. The requests a
 	// scenario is about always go one at a time, in Okta's order.
 	SetupWidth int
-	// Recorder, when set, receives every exchange of every scenario, in order (transcripts).
-	// Scenarios may run concurrently: it must be safe for concurrent use.
-	Recorder func(scenario string, ex *scim.Exchange)
+	// Recorder, when set, receives every exchange of every scenario, in order (transcripts),
+	// with the scenario's id (Result.ID: its godog pickle id, unique within a run where two
+	// outline rows may share a name). Scenarios may run concurrently: it must be safe for
+	// concurrent use.
+	Recorder func(scenarioID string, ex *scim.Exchange)
 	// ScenarioTimeout bounds each scenario, from the moment it may start (an @exclusive one
 	// waits for the others first) to its last step; cleanup has its own limit. A request still
 	// unanswered then fails the scenario with "no answer within …". 0: no limit.

@@ -82,7 +82,7 @@ type world struct {
 
 	exchanges []*scim.Exchange
 	last      *scim.Exchange
-	flows     []*flow
+	sequences []*sequence
 	cancel    context.CancelFunc // ends the scenario's time limit; nil without one
 	steps     []StepResult
 
@@ -184,7 +184,7 @@ func (w *world) observe(ex *scim.Exchange) {
 	w.exchanges = append(w.exchanges, ex)
 	w.last = ex
 	if rec := w.suite.Recorder; rec != nil {
-		rec(w.name, ex)
+		rec(w.id, ex)
 	}
 	w.track(ex)
 }
@@ -270,30 +270,16 @@ func (w *world) runID() string {
 	return "scimcheck"
 }
 
-// flow is one admin-level request sequence (an assignment, a deactivation, a group push…) and
-// what it sent, for the Then steps that check how Okta got there.
-type flow struct {
-	kind      string // "assignment", "deactivation", "reactivation", "group push", …
-	alias     string
-	priorID   string // the app id the alias had before the flow ("" if none)
-	foundID   string // the id the look-up found (assignment)
-	exchanges []*scim.Exchange
-	posted    *scim.Exchange // the POST /Users, if the flow created the user
-	activated *scim.Exchange // the activation PATCH or PUT
-	deactived *scim.Exchange // the deactivation PATCH or PUT
-	patches   []memberPatch  // membership PATCHes of a group push
-}
-
 // memberPatch is one membership PATCH and how many member changes it carried.
 type memberPatch struct {
 	ex      *scim.Exchange
 	changes int
 }
 
-// latest returns the most recent flow of kind for alias, or nil.
-func (w *world) latest(kind, alias string) *flow {
-	for i := len(w.flows) - 1; i >= 0; i-- {
-		if f := w.flows[i]; f.kind == kind && f.alias == alias {
+// latest returns the most recent sequence of kind for alias, or nil.
+func (w *world) latest(kind, alias string) *sequence {
+	for i := len(w.sequences) - 1; i >= 0; i-- {
+		if f := w.sequences[i]; f.kind == kind && f.alias == alias {
 			return f
 		}
 	}

@@ -149,27 +149,20 @@ func parseExpr(text string) (e filterparser.Expression, err error) {
 // nesting before the parser runs, so that these common mistakes get a precise message.
 func checkShape(text string) error {
 	var (
-		inString, escaped bool
-		strStart          int
-		parens, brackets  int
-		col               int
+		q                Quotes
+		strStart         int
+		parens, brackets int
+		col              int
 	)
 	for _, r := range text {
 		col++
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case r == '\\':
-				escaped = true
-			case r == '"':
-				inString = false
+		if opened := !q.Open(); !q.Outside(r) {
+			if opened {
+				strStart = col
 			}
 			continue
 		}
 		switch r {
-		case '"':
-			inString, strStart = true, col
 		case '(':
 			parens++
 			if parens > MaxDepth {
@@ -193,7 +186,7 @@ func checkShape(text string) error {
 		}
 	}
 	switch {
-	case inString:
+	case q.Open():
 		return invalid("invalid filter syntax: unterminated string starting at column %d", strStart)
 	case parens > 0:
 		return invalid("invalid filter syntax: missing \")\"")

@@ -50,24 +50,13 @@ func parseValueFilters(text string) (e filterparser.Expression, ok bool, err err
 // unbalanced brackets.
 func splitValueFilters(text string) (outer string, inners []string) {
 	var (
-		b                 strings.Builder
-		inString, escaped bool
-		start             = -1
+		b     strings.Builder
+		q     Quotes
+		start = -1
 	)
 	for i, r := range text {
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case r == '\\':
-				escaped = true
-			case r == '"':
-				inString = false
-			}
-		} else {
+		if q.Outside(r) {
 			switch r {
-			case '"':
-				inString = true
 			case '[':
 				if start < 0 {
 					b.WriteString("[" + placeholder)

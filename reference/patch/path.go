@@ -131,23 +131,13 @@ func checkPathShape(raw, p string) error {
 	if len(p) > maxPathLength {
 		return pathErr("path is %d bytes long; the limit is %d", len(p), maxPathLength)
 	}
-	var inString, escaped bool
+	var q filter.Quotes
 	depth, brackets := 0, 0
 	for _, r := range p {
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case r == '\\':
-				escaped = true
-			case r == '"':
-				inString = false
-			}
+		if !q.Outside(r) {
 			continue
 		}
 		switch r {
-		case '"':
-			inString = true
 		case '(':
 			if depth++; depth > maxPathDepth {
 				return pathErr("path %q nests parentheses more than %d deep", raw, maxPathDepth)
@@ -163,7 +153,7 @@ func checkPathShape(raw, p string) error {
 		}
 	}
 	switch {
-	case inString:
+	case q.Open():
 		return pathErr("path %q has an unterminated string: quote filter values as in emails[type eq \"work\"]", raw)
 	case brackets != 0:
 		return pathErr("path %q has unbalanced \"[\" and \"]\"", raw)

@@ -1,234 +1,32 @@
 package runner
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
-	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/testcontainers/testcontainers-go"
-
-	"github.com/scimcheck/scimcheck/reference/container"
-	"github.com/scimcheck/scimcheck/reference/container/containertest"
 )
 
 // The container tests start real containers. They skip when no Docker engine answers, and
 // fail instead when SCIMCHECK_REQUIRE_DOCKER=1 (as CI sets). No image is pulled: the images
 // are built locally FROM scratch around static binaries.
 
-var (
-	dockerOnce sync.Once
-	dockerErr  error
-
-	refOnce  sync.Once
-	refImage string
-	refErr   error
-
-	silentOnce  sync.Once
-	silentDir   string
-	silentImage string
-	silentErr   error
-)
-
-// requireDocker skips the test when no Docker engine answers, or fails it when
-// SCIMCHECK_REQUIRE_DOCKER=1.
-func requireDocker(t *testing.T) {
-	t.Helper()
-	quietTestcontainers()
-	dockerOnce.Do(func() { dockerErr = container.Available(context.Background()) })
-	if dockerErr == nil {
-		return
-	}
-	if os.Getenv("SCIMCHECK_REQUIRE_DOCKER") == "1" {
-		t.Fatalf("docker is not available: %v (SCIMCHECK_REQUIRE_DOCKER=1 makes this a failure)", dockerErr)
-	}
-	t.Skipf("docker is not available: %v; set SCIMCHECK_REQUIRE_DOCKER=1 to make this a failure", dockerErr)
-}
-
-// referenceImage builds the reference image once per test binary, from $SCIMCHECK_TEST_BINARY
-// or a static binary built from this module, and makes --reference-container use it rather
-// than build one per run. It returns the image's name.
-func referenceImage(t *testing.T) string {
-	t.Helper()
-	requireDocker(t)
-	refOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		bin := os.Getenv("SCIMCHECK_TEST_BINARY")
-		if bin == "" {
-			dir, err := os.MkdirTemp("", "scimcheck-runner-test-")
-			if err != nil {
-				refErr = err
-				return
-			}
-			defer os.RemoveAll(dir) // the image holds a copy
-			bin = filepath.Join(dir, "scimcheck")
-			if refErr = goBuildStatic(ctx, "../..", "."+string(filepath.Separator), bin); refErr != nil {
-				return
-			}
-		}
-		// A repository of its own: the reference/container tests, which may run at the same
-		// time, build the same binary into container.ImageRepository and remove theirs.
-		refImage, refErr = container.BuildImage(ctx, container.WithBinary(bin), container.WithRepository(testRepository()))
-	})
-	require.NoError(t, refErr)
-	img := refImage
-	prev := buildReferenceImage
-	buildReferenceImage = func(context.Context) (string, error) { return img, nil }
-	t.Cleanup(func() { buildReferenceImage = prev })
-	return img
-}
-
-// goBuildStatic builds the main package pkg of the module at dir as a static linux binary
-// for this machine's architecture into out.
-func goBuildStatic(ctx context.Context, dir, pkg, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", out, pkg)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
-	if raw, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %v\n%s", pkg, err, raw)
-	}
-	return nil
-}
-
-// silentServer returns a build context holding reference/container/testdata/silent (a
-// server that accepts connections and never answers; it prints $SCIMCHECK_TOKEN) with a
-// Dockerfile, and the name of an image built from it.
-func silentServer(t *testing.T) (dir, image string) {
-	t.Helper()
-	requireDocker(t)
-	silentOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		if silentDir, silentErr = os.MkdirTemp("", "scimcheck-silent-"); silentErr != nil {
-			return
-		}
-		if silentErr = goBuildStatic(ctx, "../../reference/container", "./testdata/silent", filepath.Join(silentDir, "silent")); silentErr != nil {
-			return
-		}
-		dockerfile := "FROM scratch\nCOPY silent /silent\nUSER 65532:65532\nEXPOSE 8080\nENTRYPOINT [\"/silent\"]\n"
-		if silentErr = os.WriteFile(filepath.Join(silentDir, "Dockerfile"), []byte(dockerfile), 0o644); silentErr != nil {
-			return
-		}
-		silentImage = "scimcheck-silent:runner-" + container.NewRunID() // per process: runs may share an engine
-		silentErr = buildImage(ctx, silentDir, silentImage)
-	})
-	require.NoError(t, silentErr)
-	return silentDir, silentImage
-}
-
-// buildImage builds the Dockerfile in dir (regular files only) as the image tag.
-func buildImage(ctx context.Context, dir, tag string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, e := range entries {
-		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return err
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: e.Name(), Mode: 0o755, Size: int64(len(raw)), ModTime: time.Unix(0, 0)}); err != nil {
-			return err
-		}
-		if _, err := tw.Write(raw); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
-	if err != nil {
-		return err
-	}
-	defer cli.Close()
-	res, err := cli.ImageBuild(ctx, &buf, client.ImageBuildOptions{
-		Tags: []string{tag}, Dockerfile: "Dockerfile", Remove: true, ForceRemove: true,
-		Labels: map[string]string{container.LabelRole: "test-image"},
-	})
-	if err != nil {
-		return fmt.Errorf("docker build %s: %w", tag, err)
-	}
-	out, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if _, err := cli.ImageInspect(ctx, tag); err != nil {
-		return fmt.Errorf("docker build %s: no image afterwards: %w\n%s", tag, err, out)
-	}
-	return nil
-}
-
-// withRunID makes the next runs label their containers with a fresh run id, and returns it.
-func withRunID(t *testing.T) string {
-	t.Helper()
-	id := container.NewRunID()
-	prev := newContainerRunID
-	newContainerRunID = func() string { return id }
-	t.Cleanup(func() { newContainerRunID = prev })
-	return id
-}
-
-// requireNoContainers fails unless no container, running or not, carries the run id.
-func requireNoContainers(t *testing.T, runID string) {
-	t.Helper()
-	ids, err := container.RunContainers(context.Background(), runID)
-	require.NoError(t, err)
-	require.Empty(t, ids, "containers left behind by run %s", runID)
-}
-
-// cleanEnv keeps the caller's $SCIMCHECK_TOKEN and $SCIMCHECK_TARGET out of a test.
-func cleanEnv(t *testing.T) {
-	t.Helper()
-	t.Setenv("SCIMCHECK_TOKEN", "")
-	t.Setenv("SCIMCHECK_TARGET", "")
-}
-
-// requireAllPass fails unless r passed with every capability of the table "pass".
-func requireAllPass(t *testing.T, r result) {
-	t.Helper()
-	require.Equal(t, ExitPass, r.code, r.dump())
-	for _, c := range capabilities() {
-		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(c.title)+` +works `, r.stdout)
-	}
-	assert.Regexp(t, `(?m)^[0-9]+ passed, 0 failed, 0 blocked, 0 skipped, 0 not selected;`, r.stdout)
-}
-
-// assertQuiet checks that testcontainers printed nothing.
-func assertQuiet(t *testing.T, r result) {
-	t.Helper()
-	for _, s := range []string{r.stdout, r.stderr} {
-		assert.NotContains(t, s, "Testcontainers")
-		assert.NotContains(t, s, "🐳")
-		assert.NotContains(t, s, "Connected to docker")
-	}
-}
-
 func TestReferenceContainerPassesEverything(t *testing.T) {
 	cleanEnv(t)
 	img := referenceImage(t)
-	runID := withRunID(t)
+	eng, runID := testEngine(img)
 	serverLog := filepath.Join(t.TempDir(), "server.log")
 
 	start := time.Now()
-	r := runArgs(t, "--reference-container", "--server-log", serverLog)
+	r := runWith(t, eng, "--reference-container", "--server-log", serverLog)
 	t.Logf("--reference-container, the full suite: %v", time.Since(start).Round(time.Millisecond))
 	requireAllPass(t, r)
 	assert.Contains(t, r.stdout, "(the reference server, in container ")
@@ -248,11 +46,11 @@ func TestReferenceContainerPassesEverything(t *testing.T) {
 func TestImageNeverReadyExits3(t *testing.T) {
 	cleanEnv(t)
 	_, silent := silentServer(t)
-	runID := withRunID(t)
+	eng, runID := testEngine("")
 	t.Setenv("SCIMCHECK_TOKEN", "hush-hush-token")
 
 	start := time.Now()
-	r := runArgs(t, "--image", silent, "--container-env", "SCIMCHECK_TOKEN", "--container-env", "DB_URL=postgres://u:db-pass-word@db",
+	r := runWith(t, eng, "--image", silent, "--container-env", "SCIMCHECK_TOKEN", "--container-env", "DB_URL=postgres://u:db-pass-word@db",
 		"--container-startup-timeout", "2s")
 	elapsed := time.Since(start)
 	t.Logf("failed after %v:\n%s", elapsed.Round(time.Millisecond), r.stderr)
@@ -273,12 +71,12 @@ func TestImageNeverReadyExits3(t *testing.T) {
 func TestImageOfTheReferenceServerPasses(t *testing.T) {
 	cleanEnv(t)
 	img := referenceImage(t)
-	runID := withRunID(t)
+	eng, runID := testEngine(img)
 	const token = "image-run-token-0123"
 	t.Setenv("SCIMCHECK_TOKEN", token)
 
 	start := time.Now()
-	r := runArgs(t, "--image", img, "--container-env", "SCIMCHECK_TOKEN="+token)
+	r := runWith(t, eng, "--image", img, "--container-env", "SCIMCHECK_TOKEN="+token)
 	t.Logf("--image of the reference image, the full suite: %v", time.Since(start).Round(time.Millisecond))
 	requireAllPass(t, r)
 	assert.Contains(t, r.stdout, "(image "+img+", in container ")
@@ -292,15 +90,15 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	img := referenceImage(t)
 
 	t.Run("passed", func(t *testing.T) {
-		runID := withRunID(t)
-		r := runArgs(t, "--reference-container", "--tags", "@connection")
+		eng, runID := testEngine(img)
+		r := runWith(t, eng, "--reference-container", "--tags", "@connection")
 		require.Equal(t, ExitPass, r.code, r.dump())
 		requireNoContainers(t, runID)
 	})
 
 	t.Run("failed, reference container with a quirk", func(t *testing.T) {
-		runID := withRunID(t)
-		r := runArgs(t, "--reference-container", "--quirk", "internal-error", "--tags", "@connection", "--seed", "7")
+		eng, runID := testEngine(img)
+		r := runWith(t, eng, "--reference-container", "--quirk", "internal-error", "--tags", "@connection", "--seed", "7")
 		require.Equal(t, ExitFail, r.code, r.dump())
 		assert.Contains(t, r.stdout, "; with quirks internal-error)")
 		assert.Regexp(t, `scimcheck run --reference-container --quirk internal-error --name '\^.+\$' --seed 7 --trace-dir -`, r.stdout)
@@ -308,9 +106,9 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	})
 
 	t.Run("stopped, image that refuses the token", func(t *testing.T) {
-		runID := withRunID(t)
+		eng, runID := testEngine(img)
 		t.Setenv("SCIMCHECK_TOKEN", "the-harness-token")
-		r := runArgs(t, "--image", img, "--container-env", "SCIMCHECK_TOKEN=the-server-token", "--tags", "@connection")
+		r := runWith(t, eng, "--image", img, "--container-env", "SCIMCHECK_TOKEN=the-server-token", "--tags", "@connection")
 		require.Equal(t, ExitError, r.code, r.dump())
 		assert.Contains(t, r.stdout, "401: the target refused the credential")
 		assert.Contains(t, r.stderr, "nothing was run: no scenario can pass", "the probe stops a pointless run")
@@ -322,9 +120,9 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	})
 
 	t.Run("failed, image with a quirk in its command", func(t *testing.T) {
-		runID := withRunID(t)
+		eng, runID := testEngine(img)
 		// No $SCIMCHECK_TOKEN: --container-token-env makes up the credential and hands it over.
-		r := runArgs(t, "--image", img, "--container-cmd", "serve --addr 0.0.0.0:8080 --quirk deactivated-user-404",
+		r := runWith(t, eng, "--image", img, "--container-cmd", "serve --addr 0.0.0.0:8080 --quirk deactivated-user-404",
 			"--container-token-env", "SCIMCHECK_TOKEN", "--tags", "@deactivate-users")
 		require.Equal(t, ExitFail, r.code, r.dump())
 		assert.Regexp(t, `(?m)^Deactivate users +broken `, r.stdout)
@@ -333,9 +131,9 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	})
 
 	t.Run("server exits at start", func(t *testing.T) {
-		runID := withRunID(t)
+		eng, runID := testEngine(img)
 		// Without $SCIMCHECK_TOKEN in the container, `scimcheck serve` refuses to start.
-		r := runArgs(t, "--image", img, "--container-token-env", "WRONG_NAME", "--container-startup-timeout", "20s")
+		r := runWith(t, eng, "--image", img, "--container-token-env", "WRONG_NAME", "--container-startup-timeout", "20s")
 		require.Equal(t, ExitError, r.code, r.dump())
 		assert.Contains(t, r.stderr, "container exited with code 2 before answering HTTP on port 8080")
 		assert.Contains(t, r.stderr, "no credential configured")
@@ -343,8 +141,8 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	})
 
 	t.Run("interrupted while the scenarios run", func(t *testing.T) {
-		runID := withRunID(t)
-		r := interruptWhen(t, func(stdout string) bool {
+		eng, runID := testEngine(img)
+		r := interruptWhen(t, eng, func(stdout string) bool {
 			_, dots, _ := strings.Cut(stdout, "probe:")
 			return strings.Count(dots, ".") > 30
 		},
@@ -357,10 +155,10 @@ func TestNoContainerLeftBehind(t *testing.T) {
 
 	t.Run("interrupted while the container starts", func(t *testing.T) {
 		dir, _ := silentServer(t)
-		runID := withRunID(t)
+		eng, runID := testEngine("")
 		t.Setenv("SCIMCHECK_TOKEN", "tok-tok-tok")
 		start := time.Now()
-		r := interruptWhen(t, func(string) bool { return time.Since(start) > 1500*time.Millisecond },
+		r := interruptWhen(t, eng, func(string) bool { return time.Since(start) > 1500*time.Millisecond },
 			"--dockerfile", dir, "--container-startup-timeout", "1m")
 		require.Equal(t, ExitInterrupted, r.code, r.dump())
 		assert.Contains(t, r.stderr, "interrupted while starting the target")
@@ -374,42 +172,13 @@ func TestNoContainerLeftBehind(t *testing.T) {
 	})
 }
 
-// interruptWhen runs Command with args and cancels its context once stop(stdout) holds,
-// then returns what it printed.
-func interruptWhen(t *testing.T, stop func(stdout string) bool, args ...string) result {
-	t.Helper()
-	var out, errb syncBuffer
-	ctx, cancel := context.WithCancelCause(context.Background())
-	defer cancel(nil)
-	done := make(chan int, 1)
-	go func() { done <- Command(ctx, args, &out, &errb) }()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(runLimit)
-	for {
-		select {
-		case code := <-done:
-			return result{code: code, stdout: out.String(), stderr: errb.String()}
-		case <-tick.C:
-			if stop(out.String()) {
-				cancel(errors.New("test interrupt"))
-			}
-		case <-deadline:
-			cancel(errors.New("test deadline"))
-			t.Fatalf("run did not end within %s\nstdout:\n%s\nstderr:\n%s", runLimit, out.String(), errb.String())
-		}
-	}
-}
-
 func TestNoDockerExits3(t *testing.T) {
 	cleanEnv(t)
-	prev := dockerAvailable
-	dockerAvailable = func(context.Context) error {
+	eng := &engine{available: func(context.Context) error {
 		return errors.New("no docker engine answers (tried $DOCKER_HOST, …): connection refused")
-	}
-	t.Cleanup(func() { dockerAvailable = prev })
+	}}
 	for _, args := range [][]string{{"--reference-container"}, {"--image", "acme/scim:1.4", "--container-token-env", "API_TOKEN"}} {
-		r := runArgs(t, args...)
+		r := runWith(t, eng, args...)
 		assert.Equal(t, ExitError, r.code, r.dump())
 		assert.Contains(t, r.stderr, "scimcheck run: docker is not available, and "+args[0]+" needs it")
 		assert.Contains(t, r.stderr, "start the Docker engine")
@@ -496,22 +265,6 @@ func TestContainerFlagsApply(t *testing.T) {
 	assert.False(t, o.Container.enabled())
 }
 
-// parseRunFlags parses args with --target and the container flags, as Command does.
-func parseRunFlags(t *testing.T, args ...string) (Options, error) {
-	t.Helper()
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var o Options
-	o.Target = os.Getenv("SCIMCHECK_TARGET")
-	fs.StringVar(&o.Target, "target", o.Target, "")
-	cf := addContainerFlags(fs, &o.Container)
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	err := cf.apply(fs, &o)
-	return o, err
-}
-
 func TestContainerSecretsAreRedacted(t *testing.T) {
 	env := map[string]string{"API_KEY": "k3y-value", "DB_PASSWORD": "pw", "PORT": "8080", "LOG_LEVEL": "debug"}
 	assert.ElementsMatch(t, []string{"k3y-value"}, credentialValues(env), "credential names only, four characters or more")
@@ -532,32 +285,4 @@ func TestCommandHelpContainers(t *testing.T) {
 	} {
 		assert.Contains(t, r.stdout, want)
 	}
-}
-
-// testRepository returns where the tests tag the reference images they build: a repository of
-// this test process alone, so that TestMain's clean-up never removes the image of another
-// `go test` running on the same engine (two worktrees, or CI beside a developer).
-func testRepository() string { return fmt.Sprintf("scimcheck-reference-runner-test-%d", os.Getpid()) }
-
-// TestMain turns testcontainers' Ryuk reaper off unless the environment chose, as the
-// scimcheck command does (the tests remove what they start by its org.scimcheck.run label),
-// runs the tests, then removes the silent server's image and build directory.
-func TestMain(m *testing.M) {
-	if args, ok := childArgs(); ok { // hostile_test.go: the test binary as the scimcheck command
-		os.Exit(runChild(args))
-	}
-	containertest.ReaperOff()
-	quietTestcontainers()
-	code := m.Run()
-	for tag := range containertest.ImageTags(testRepository()) {
-		containertest.RemoveImage(tag) // the reference images these tests built
-	}
-	if silentImage != "" {
-		containertest.RemoveImage(silentImage)
-	}
-	if silentDir != "" {
-		os.RemoveAll(silentDir)
-	}
-	containertest.RemoveDanglingImages(container.LabelRole + "=test-image")
-	os.Exit(code)
 }

@@ -91,3 +91,40 @@ func TestStepsListsEveryStepWithAnExample(t *testing.T) {
 	assert.Contains(t, out.String(), "    e.g. Given Okta has provisioned \"ada\"")
 	assert.Equal(t, 2*len(vocab), strings.Count(out.String(), "\n"), "a pattern and an example per step")
 }
+
+func TestOutlineRowsWithOneNameKeepTheirOwnTranscripts(t *testing.T) {
+	dir := t.TempDir()
+	writeFeature(t, dir, "rows.feature", `@connection
+Feature: rows that share a name
+  Scenario Outline: read a list
+    When the client sends GET "<path>"
+    Then the response status is 200
+
+    Examples:
+      | path            |
+      | /Users?count=1  |
+      | /Groups?count=1 |
+`)
+	traces := t.TempDir()
+	r := runArgs(t, "--features", dir, "--trace-dir", traces, "--concurrency", "1")
+	require.Equal(t, ExitPass, r.code, r.dump())
+	files, err := filepath.Glob(filepath.Join(traces, "*.sh"))
+	require.NoError(t, err)
+	require.Len(t, files, 2, "a transcript per row")
+	var users, groups int
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		s := string(raw)
+		u, g := strings.Contains(s, "/Users?count=1"), strings.Contains(s, "/Groups?count=1")
+		assert.True(t, u != g, "%s holds the request of its own row only:\n%s", filepath.Base(f), s)
+		if u {
+			users++
+		}
+		if g {
+			groups++
+		}
+	}
+	assert.Equal(t, 1, users)
+	assert.Equal(t, 1, groups)
+}

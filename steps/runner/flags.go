@@ -95,10 +95,15 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // the exit code (see Run). --help prints the usage, its flags grouped, on stdout and returns
 // 0; a flag error is two lines on stderr (the error, where to look) and returns 2.
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return command(ctx, args, stdout, stderr, nil)
+}
+
+// command is Command with eng for the Docker engine (nil: the real one).
+func command(ctx context.Context, args []string, stdout, stderr io.Writer, eng *engine) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {} // help goes to stdout, below; an error is not followed by the help
-	var o Options
+	o := Options{engine: eng}
 	var formats, quirks, featureDirs multiFlag
 	auth := fs.String("auth", string(scim.AuthBearer), "`mode` the secret is sent in: bearer, header or basic (basic: the secret is user:password)")
 	fs.StringVar(&o.Target, "target", os.Getenv("SCIMCHECK_TARGET"), "SCIM base `URL` of the server under test, e.g. https://app.example.com/scim/v2 (default $SCIMCHECK_TARGET; none: the in-process reference server)")

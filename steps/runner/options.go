@@ -155,11 +155,14 @@ type Options struct {
 	scenarioHook func(sc *godog.ScenarioContext)
 	// onExchange, when set, also receives every exchange as the Suite's Recorder does
 	// (benchmarks: the critical path).
-	onExchange func(scenario string, ex *scim.Exchange)
+	onExchange func(scenarioID string, ex *scim.Exchange)
 	// isTerminal replaces the check for a terminal that turns the progress line on (tests).
 	isTerminal func(io.Writer) bool
 	// sleep replaces the client's waits between 429 retries and for MaxRPS (tests).
 	sleep func(ctx context.Context, d time.Duration) error
+
+	// engine stands in for the Docker engine in tests; nil is the real one.
+	engine *engine
 }
 
 // usageError is a usage or configuration error: Run returns ExitUsage for it.

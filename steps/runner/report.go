@@ -88,7 +88,7 @@ func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
 	// after the suite's own After hook, whose cleanup exchanges are the scenario's last
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
 		if s := r.obs.byPickle[p.Id]; s != nil {
-			r.rec.finish(s.name)
+			r.rec.finish(s.pickle)
 		}
 		return ctx, nil
 	})
@@ -271,7 +271,7 @@ func (r *run) scenarioReport(sc *scenario, causes []*cause) rpt.Scenario {
 		rs.Steps = append(rs.Steps, st)
 	}
 	withCurl := rs.Status != rpt.StatusPassed && rs.Status != rpt.StatusSkipped
-	kept, omitted := r.rec.shown(sc.name)
+	kept, omitted := r.rec.shown(sc.pickle)
 	rs.Exchanges, rs.OmittedExchanges = shownExchanges(kept, withCurl)
 	rs.OmittedExchanges += omitted
 	return rs

@@ -238,11 +238,11 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 	}
 	if o.onExchange != nil {
 		keep := r.suite.Recorder
-		r.suite.Recorder = func(scenario string, ex *scim.Exchange) {
+		r.suite.Recorder = func(scenarioID string, ex *scim.Exchange) {
 			if keep != nil {
-				keep(scenario, ex)
+				keep(scenarioID, ex)
 			}
-			o.onExchange(scenario, ex)
+			o.onExchange(scenarioID, ex)
 		}
 	}
 	defer func() {

@@ -26,6 +26,7 @@ type scenario struct {
 	line    int64    // the Scenario's line, or the example row's line
 	feature string   // the Feature's name
 	name    string   // the pickle name (outline placeholders filled in)
+	pickle  string   // godog's pickle id, unique within a run; set for the selected scenarios
 	tags    []string // with "@": feature, rule, scenario and examples tags
 	// excluded says which selection left it out ("--okta-mode aiw", "--tags", "--name"); ""
 	// when selected.
@@ -326,6 +327,7 @@ func pickleIDs(fsys fs.FS, selected []*scenario) (byPickle map[string]*scenario,
 			return
 		}
 		byPickle[p.Id] = s
+		s.pickle = p.Id
 		for _, st := range p.Steps {
 			byStep[st.Id] = p.Id
 		}

@@ -16,7 +16,7 @@ import (
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
-// recorder keeps, by scenario name, what the reports show of each exchange: the latest ones
+// recorder keeps, by scenario (its pickle id), what the reports show of each exchange: the latest ones
 // of a scenario, up to reportTranscriptMax bytes of transcript, and how many earlier ones
 // were left out. While the scenario runs it holds those exchanges (its world holds them all
 // anyway); when it ends (finish) it renders them, redacted, and lets them go. With a trace directory it also writes every exchange's curl
@@ -32,9 +32,9 @@ type recorder struct {
 	// tempDir is partDir when the recorder made it (--trace-dir -): discard removes it.
 	tempDir string
 
-	mu     sync.Mutex
-	byName map[string]*recording
-	err    error // the first part file that could not be written
+	mu   sync.Mutex
+	byID map[string]*recording // pickle id → recording
+	err  error                 // the first part file that could not be written
 }
 
 // recording is what a recorder keeps of one scenario.
@@ -75,7 +75,7 @@ func (r *recorder) discard() {
 	_ = r.close()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, rec := range r.byName {
+	for _, rec := range r.byID {
 		if rec.part != nil {
 			_ = os.Remove(rec.part.Name())
 		}
@@ -85,8 +85,8 @@ func (r *recorder) discard() {
 	}
 }
 
-// record keeps what the reports show of ex under scenario and appends its curl command to
-// the scenario's part file.
+// record keeps what the reports show of ex under the scenario whose pickle id is scenario and
+// appends its curl command to the scenario's part file.
 func (r *recorder) record(scenario string, ex *scim.Exchange) {
 	var trace string
 	if r.partDir != "" {
@@ -94,13 +94,13 @@ func (r *recorder) record(scenario string, ex *scim.Exchange) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.byName == nil {
-		r.byName = map[string]*recording{}
+	if r.byID == nil {
+		r.byID = map[string]*recording{}
 	}
-	rec := r.byName[scenario]
+	rec := r.byID[scenario]
 	if rec == nil {
 		rec = &recording{}
-		r.byName[scenario] = rec
+		r.byID[scenario] = rec
 	}
 	switch {
 	case r.render == nil:
@@ -143,7 +143,7 @@ func (r *recorder) finish(scenario string) {
 		return
 	}
 	r.mu.Lock()
-	rec := r.byName[scenario]
+	rec := r.byID[scenario]
 	if rec == nil || rec.finished {
 		r.mu.Unlock()
 		return
@@ -190,7 +190,7 @@ func (r *recorder) shown(scenario string) ([]rpt.Exchange, int) {
 	r.finish(scenario) // a scenario whose end godog never reported
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	rec := r.byName[scenario]
+	rec := r.byID[scenario]
 	if rec == nil {
 		return nil, 0
 	}
@@ -201,7 +201,7 @@ func (r *recorder) shown(scenario string) ([]rpt.Exchange, int) {
 func (r *recorder) close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, rec := range r.byName {
+	for _, rec := range r.byID {
 		if rec.part != nil && !rec.closed {
 			rec.closed = true
 			if err := rec.part.Close(); err != nil && r.err == nil {
@@ -216,7 +216,7 @@ func (r *recorder) close() error {
 func (r *recorder) partOf(scenario string) (string, int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if rec := r.byName[scenario]; rec != nil && rec.part != nil {
+	if rec := r.byID[scenario]; rec != nil && rec.part != nil {
 		return rec.part.Name(), rec.sent
 	}
 	return "", 0
@@ -282,7 +282,7 @@ func (r *run) writeTraces(stdout io.Writer) error {
 			continue
 		}
 		file := uniqueSlug(sc.name, used) + ".sh"
-		part, n := r.rec.partOf(sc.name)
+		part, n := r.rec.partOf(sc.pickle)
 		w, done := stdout, func() error { return nil }
 		if r.opts.TraceDir == "-" {
 			fmt.Fprintf(stdout, "\n=== transcript %s ===\n", file)

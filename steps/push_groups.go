@@ -5,12 +5,23 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
-// Group Push (okta-wire §6).
+// Push groups (features/okta/push-groups.feature, okta-wire §6): create, link by name, rename, membership PATCHes in batches, Push Now, delete.
+
+// The requirements of these checks: the "because" line of their failure messages.
+const (
+	becauseGroupPush = `Group Push creates the group with POST /Groups and needs 201 with the group and its id (okta-wire §6.1)`
+	becauseGroupRead = `Okta reads a group by id to see that it still exists and needs 200 with the group (okta-wire §6.3)`
+	becauseGroupFind = `Okta finds an app group by name with GET /Groups?filter=displayName eq "…"&startIndex=1&count=100 and links the one match (okta-wire §6.2)`
+	becauseRename    = `Okta renames with a path-less PATCH whose value carries the group's id and the name, sent with every membership push, ` +
+		`and needs 200 or 204; the next GET shows the name (okta-wire §6.4)`
+	becauseGroupDelete = `unlinking a pushed group with "delete the group in the app" sends DELETE /Groups/{id}, which must answer 204; users are never touched (okta-wire §6.6)`
+)
 
 // groupMembers resolves member aliases to provisioned users.
 func (w *world) groupMembers(list string) ([]*user, error) {
@@ -110,7 +121,7 @@ func (w *world) changeMembers(ctx context.Context, q *sequence, g *group, add, r
 		if err != nil {
 			return err
 		}
-		q.f.patches = append(q.f.patches, memberPatch{ex: ex, changes: len(batch)})
+		q.patches = append(q.patches, memberPatch{ex: ex, changes: len(batch)})
 		if err := expect.StatusIn(ex, okStatuses(http.MethodPatch), becauseMemberOp); err != nil {
 			return q.fail(what, "the membership push fails; Okta shows the group with a push error (okta-wire §6.5)", err)
 		}
@@ -268,4 +279,106 @@ func (w *world) groupCreated(ctx context.Context, g *group, ex *scim.Exchange, e
 	}
 	w.createdGroups = append(w.createdGroups, g.id)
 	return nil
+}
+
+// groupLookup is Okta's GET /Groups?filter=displayName eq "…"&startIndex=1&count=100, spaces
+// as %20 (okta-wire §6.2).
+func groupLookup(name string) scim.Request {
+	return get("/Groups?" + scim.FilterQuery("displayName", name, false))
+}
+
+// oktaLooksUpGroup: When Okta looks up group "design" by name.
+func oktaLooksUpGroup(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	w.because = becauseGroupFind
+	_, err := w.send(ctx, groupLookup(w.group(alias).displayName))
+	return err
+}
+
+// oktaLinksGroup: When Okta links group "engineering" by name: the look-up must find exactly
+// that group, which Okta then reads by id.
+func oktaLinksGroup(ctx context.Context, alias string) error {
+	w := worldFromContext(ctx)
+	g := w.group(alias)
+	q := w.begin("group link", alias, fmt.Sprintf("Okta's link of group %q by name", alias))
+	const what = `GET /Groups?filter=displayName eq "…"`
+	ex, err := q.send(ctx, what, groupLookup(g.displayName))
+	if err != nil {
+		return err
+	}
+	const okta = "Okta cannot link the app group and creates another one with the same name (okta-wire §6.2)"
+	for _, check := range []func() error{
+		func() error { return expect.Status(ex, http.StatusOK, becauseGroupFind) },
+		func() error { return w.tolerantList(ex, becauseGroupFind) },
+		func() error { return expect.Equal(ex, "totalResults", 1, becauseGroupFind) },
+		func() error { return expect.Equal(ex, "Resources.0.displayName", g.displayName, becauseGroupFind) },
+		func() error { return expect.NotEmpty(ex, "Resources.0.id", becauseGroupFind) },
+	} {
+		if err := check(); err != nil {
+			return q.fail(what, okta, err)
+		}
+	}
+	found := ex.JSON().Get("Resources.0.id").String()
+	if g.id != "" && found != g.id {
+		return q.fail(what, okta, failure(ex, "Resources.0.id", strconv.Quote(g.id)+" (string), the group the app holds",
+			describe(ex.JSON().Get("Resources.0.id")), becauseGroupFind))
+	}
+	g.id = found
+	const read = "GET /Groups/{id}, reading the group it found"
+	ex, err = q.send(ctx, read, get(groupPath(g.id)))
+	if err != nil {
+		return err
+	}
+	if err := expect.Status(ex, http.StatusOK, becauseGroupRead); err != nil {
+		return q.fail(read, okta, err)
+	}
+	return nil
+}
+
+// appHasCrowd: Given the app already has a crowd of 250 users known to Okta. They are created
+// through the protocol (fast set-up); Okta knows their ids as if it had provisioned them.
+func appHasCrowd(ctx context.Context, n int) error {
+	w := worldFromContext(ctx)
+	crowd := make([]*user, 0, n)
+	for i := 1; i <= n; i++ {
+		crowd = append(crowd, w.user(fmt.Sprintf("crowd%03d", i)))
+	}
+	if err := w.vendorCreateAll(ctx, crowd); err != nil {
+		return err
+	}
+	w.crowd = crowd
+	return nil
+}
+
+// checkDelete204: DELETE /Groups/{id} answers 204. Okta documents 204 (okta-wire §6.6 [C]) and
+// takes any 2xx for its other group writes (§6.4, §6.5 [C]); that it takes a 200 here too is
+// inferred [I]. Its 2023 SPEC test checks for 204 (§8.3).
+var checkDelete204 = expect.Check{
+	ID:    "delete-200", // the diagnosis rule of that id names it
+	Grade: expect.GradeReview,
+	Okta: "Okta's runtime takes a 2xx answer to its DELETE as done, so the group is unlinked and deleted; Okta's SPEC test " +
+		"checks for 204 No Content (okta-wire §6.6, §8.3)",
+}
+
+// oktaDeleteSucceeded: Then Okta's DELETE succeeded: 204, or another 2xx (then a finding).
+func oktaDeleteSucceeded(ctx context.Context) error {
+	w := worldFromContext(ctx)
+	ex, err := w.response()
+	if err != nil {
+		return err
+	}
+	if st := ex.Response.StatusCode; st >= 200 && st <= 299 && st != http.StatusNoContent {
+		return w.tolerate(expect.Graded(expect.Status(ex, http.StatusNoContent, becauseGroupDelete), checkDelete204))
+	}
+	return expect.Status(ex, http.StatusNoContent, w.requirement())
+}
+
+// deletedGroup reports whether Okta deleted a group in this scenario.
+func (w *world) deletedGroup() bool {
+	for _, f := range w.sequences {
+		if f.kind == "group delete" {
+			return true
+		}
+	}
+	return false
 }

@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
-// Okta's Runscope spec test (okta-wire §8): its generated data and its own create request.
+// Okta SCIM 2.0 Spec Test (features/okta/okta-spec-test.feature, okta-wire §8.2, §8.3): the random user and group of Okta's Runscope test, and its headers.
 
 // specUser: Given the spec test's random user "runscope": randomGivenName is "Runscope" and
 // three digits, randomFamilyName one capital, eight small letters and three digits, and the
@@ -68,5 +69,43 @@ func specCreated(ctx context.Context, alias string) error {
 	}
 	u.id, u.active = ex.JSON().Get("id").String(), true
 	u.firstID = u.id
+	return nil
+}
+
+// protocolHeader returns the headers of a protocol-level request: nil (Okta's, okta-wire §1.1)
+// or, after "the client uses the headers of Okta's spec test", the spec test's (okta-wire §8.1,
+// §8.3).
+func (w *world) protocolHeader(method, path string) http.Header {
+	if w.headers != profileSpecTest {
+		return nil
+	}
+	return specHeader(method, path)
+}
+
+// specHeader returns the headers of Okta's spec test for a request: its GET headers, its POST
+// /Users headers (application/json, no User-Agent), or the 2023 version's write headers.
+func specHeader(method, path string) http.Header {
+	h := http.Header{}
+	kind, id := resourceOf("http://x/" + strings.TrimPrefix(path, "/"))
+	switch {
+	case method == http.MethodGet:
+		h.Set("Accept-Charset", "utf-8")
+		h.Set("Content-Type", "application/scim+json; charset=utf-8")
+		h.Set("Accept", "application/scim+json")
+		h.Set("User-Agent", "OKTA SCIM Integration")
+	case method == http.MethodPost && kind == "Users" && id == "":
+		h.Set("Content-Type", "application/json")
+		h.Set("Accept", "application/scim+json; charset=utf-8")
+	default:
+		h.Set("Accept", "application/scim+json; charset=utf-8")
+		h.Set("Content-Type", "application/scim+json")
+		h.Set("User-Agent", "OKTA SCIM Integration")
+	}
+	return h
+}
+
+// usesSpecHeaders: Given the client uses the headers of Okta's spec test.
+func usesSpecHeaders(ctx context.Context) error {
+	worldFromContext(ctx).headers = profileSpecTest
 	return nil
 }

@@ -14,61 +14,15 @@ import (
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
-// Group look-ups and the Then steps about groups.
+// Push groups, the outcomes: what the app group holds after Okta's pushes (its name, its members exactly once), and the diagnoses of membership and rename failures.
 
-// groupLookup is Okta's GET /Groups?filter=displayName eq "…"&startIndex=1&count=100, spaces
-// as %20 (okta-wire §6.2).
-func groupLookup(name string) scim.Request {
-	return get("/Groups?" + scim.FilterQuery("displayName", name, false))
-}
-
-// oktaLooksUpGroup: When Okta looks up group "design" by name.
-func oktaLooksUpGroup(ctx context.Context, alias string) error {
-	w := worldFromContext(ctx)
-	w.because = becauseGroupFind
-	_, err := w.send(ctx, groupLookup(w.group(alias).displayName))
-	return err
-}
-
-// oktaLinksGroup: When Okta links group "engineering" by name: the look-up must find exactly
-// that group, which Okta then reads by id.
-func oktaLinksGroup(ctx context.Context, alias string) error {
-	w := worldFromContext(ctx)
-	g := w.group(alias)
-	q := w.begin("group link", alias, fmt.Sprintf("Okta's link of group %q by name", alias))
-	const what = `GET /Groups?filter=displayName eq "…"`
-	ex, err := q.send(ctx, what, groupLookup(g.displayName))
-	if err != nil {
-		return err
-	}
-	const okta = "Okta cannot link the app group and creates another one with the same name (okta-wire §6.2)"
-	for _, check := range []func() error{
-		func() error { return expect.Status(ex, http.StatusOK, becauseGroupFind) },
-		func() error { return w.tolerantList(ex, becauseGroupFind) },
-		func() error { return expect.Equal(ex, "totalResults", 1, becauseGroupFind) },
-		func() error { return expect.Equal(ex, "Resources.0.displayName", g.displayName, becauseGroupFind) },
-		func() error { return expect.NotEmpty(ex, "Resources.0.id", becauseGroupFind) },
-	} {
-		if err := check(); err != nil {
-			return q.fail(what, okta, err)
-		}
-	}
-	found := ex.JSON().Get("Resources.0.id").String()
-	if g.id != "" && found != g.id {
-		return q.fail(what, okta, failure(ex, "Resources.0.id", strconv.Quote(g.id)+" (string), the group the app holds",
-			describe(ex.JSON().Get("Resources.0.id")), becauseGroupFind))
-	}
-	g.id = found
-	const read = "GET /Groups/{id}, reading the group it found"
-	ex, err = q.send(ctx, read, get(groupPath(g.id)))
-	if err != nil {
-		return err
-	}
-	if err := expect.Status(ex, http.StatusOK, becauseGroupRead); err != nil {
-		return q.fail(read, okta, err)
-	}
-	return nil
-}
+// The requirements of these checks: the "because" line of their failure messages.
+const (
+	becauseMembers  = `after Okta's pushes the app group holds exactly the members Okta pushed, each once: adds of existing members and removes of non-members are no-ops (okta-wire §6.1, §6.5, §11 items 25, 29–32)`
+	becauseMemberOp = `Okta changes membership with PATCH /Groups/{id} (one remove per member, then one add; at most the batch size of changes each) ` +
+		`or, in AIW apps, a PUT of the whole group, and needs 200 or 204 within 60 seconds; adding a member who is already in the group ` +
+		`and removing one who is not are no-ops, since Okta PATCH-adds the members it has just POSTed (okta-wire §6.1, §6.5, §11 item 29)`
+)
 
 // readGroup sends GET /Groups/{id} for alias and checks it answers 200.
 func (w *world) readGroup(ctx context.Context, alias string) (*scim.Exchange, error) {
@@ -100,7 +54,7 @@ func groupHasNoMembers(ctx context.Context, alias string) error {
 	if err != nil {
 		return err
 	}
-	return isEmpty(ex, "members", becauseMembers+`; "Push Now" with "value": [] empties the group (okta-wire §6.5, QA C9316)`)
+	return expect.Unassigned(ex, "members", becauseMembers+`; "Push Now" with "value": [] empties the group (okta-wire §6.5, QA C9316)`)
 }
 
 // groupHasExactly: Then the app group "engineering" has exactly the members "ada, grace".
@@ -133,7 +87,7 @@ func (w *world) checkMembers(ctx context.Context, alias string, want []*user) er
 			return err
 		}
 	} else {
-		if err := isArray(ex, "members", becauseMembers); err != nil {
+		if err := expect.IsArray(ex, "members", becauseMembers); err != nil {
 			return err
 		}
 		for _, m := range ex.JSON().Get("members").Array() {
@@ -271,8 +225,8 @@ func addedAgain(ctx context.Context, list, alias string) error {
 // batchedPatches: Then the membership went out in PATCHes of at most the batch size.
 func batchedPatches(ctx context.Context) error {
 	w := worldFromContext(ctx)
-	for i := len(w.flows) - 1; i >= 0; i-- {
-		f := w.flows[i]
+	for i := len(w.sequences) - 1; i >= 0; i-- {
+		f := w.sequences[i]
 		if len(f.patches) == 0 {
 			continue
 		}
@@ -291,17 +245,137 @@ func batchedPatches(ctx context.Context) error {
 	return HarnessErrorf("scimcheck harness error in the feature: no membership PATCH was sent in this scenario")
 }
 
-// appHasCrowd: Given the app already has a crowd of 250 users known to Okta. They are created
-// through the protocol (fast set-up); Okta knows their ids as if it had provisioned them.
-func appHasCrowd(ctx context.Context, n int) error {
-	w := worldFromContext(ctx)
-	crowd := make([]*user, 0, n)
-	for i := 1; i <= n; i++ {
-		crowd = append(crowd, w.user(fmt.Sprintf("crowd%03d", i)))
+// diagnosePatchRefused: a PATCH Okta sends, refused.
+func diagnosePatchRefused(c *clue) diagnosis {
+	st := c.status()
+	if c.method() != http.MethodPatch || st < 400 || st > 499 || st == http.StatusNotFound {
+		return diagnosis{}
 	}
-	if err := w.vendorCreateAll(ctx, crowd); err != nil {
-		return err
+	kind, id := c.target()
+	g := c.w.groupByID(id)
+	changes, pathless := 0, false
+	for _, op := range c.operations() {
+		name, path := op.Get("op").String(), op.Get("path").String()
+		value := op.Get("value")
+		switch {
+		case name != strings.ToLower(name) && path == "":
+			return found("op-case-sensitive", fmt.Sprintf(`PATCH op names are case-insensitive (RFC 7644 §3.5.2), and operations without a path must be supported: `+
+				`%q must work like %q, with or without a path`, name, strings.ToLower(name)))
+		case name != strings.ToLower(name):
+			return found("op-case-sensitive", fmt.Sprintf(`PATCH op names are case-insensitive (RFC 7644 §3.5.2): %q must work like %q`, name, strings.ToLower(name)))
+		case path == "" && kind == "Groups" && value.Get("id").Exists() && mentionsID(c):
+			return found("rename-rejects-id", `a rename whose value carries the group's own id must be accepted: Okta sends `+
+				`{"op":"replace","value":{"id":…,"displayName":…}} with every membership push`)
+		case path == "" && g != nil && value.Get("displayName").String() == g.displayName && st == http.StatusConflict:
+			return found("unchanged-name-conflict", "a rename to the group's current name must succeed: Okta sends one with every membership push, "+
+				"and a uniqueness check on displayName must not count the group itself")
+		case path == "":
+			pathless = true
+		case strings.HasPrefix(path, "members") && value.IsArray():
+			changes += len(value.Array())
+			if g != nil && name == "add" && st == http.StatusConflict {
+				return found("member-add-conflict", "adding a member who is already in the group must be a no-op, not an error: Okta POSTs a group "+
+					"with its members and then PATCH-adds the same members")
+			}
+		case strings.HasPrefix(path, "members["):
+			changes++
+			if g != nil && name == "remove" && !g.hasMember(filteredMember(path)) {
+				return found("remove-non-member-error", "removing a user who is not a member must be a no-op, not an error: Okta may remove members "+
+					"the app no longer has")
+			}
+		}
 	}
-	w.crowd = crowd
-	return nil
+	switch {
+	case pathless:
+		return found("pathless-patch-rejected", `PATCH operations without a path must be supported: Okta deactivates with {"op":"replace","value":{"active":false}}, `+
+			"activates and renames groups the same way")
+	case changes >= 10: // a refused PATCH that carries many member changes: a size limit
+		return found("member-patch-limit", fmt.Sprintf("the server refused a membership PATCH of %d changes: Okta sends up to its batch size "+
+			"(100 by default, configurable up to 1000) in one PATCH, so a lower limit breaks every push of a large group", changes))
+	}
+	return diagnosis{}
+}
+
+// filteredMember returns the id in a members[value eq "id"] path.
+func filteredMember(path string) string {
+	_, v, _ := strings.Cut(path, " eq ")
+	return strings.Trim(strings.TrimSuffix(v, "]"), `"`)
+}
+
+// mentionsID reports whether an error answer is about the id attribute.
+func mentionsID(c *clue) bool {
+	body := c.got()
+	return body.Get("scimType").String() == "mutability" || strings.Contains(body.Get("detail").String(), `"id"`)
+}
+
+// hasMember reports whether Okta's view of g holds the user with app id.
+func (g *group) hasMember(id string) bool {
+	for _, u := range g.members {
+		if u.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// diagnoseMembers: a group whose members are not what Okta pushed.
+func diagnoseMembers(c *clue) diagnosis {
+	kind, id := c.target()
+	if kind == "Groups" && c.f.Missing && strings.HasPrefix(c.f.Path, "members.") && strings.HasSuffix(c.f.Path, ".display") {
+		return found("member-display-missing", "the group's members carry no display: Okta's runtime matches members by value, "+
+			"but its 2023 spec test reads members[].display from the group it created")
+	}
+	if c.f.Path != "members" || kind != "Groups" || id == "" {
+		return diagnosis{}
+	}
+	if strings.Contains(c.f.Actual, "duplicated") {
+		return found("member-duplicated", "adding a member who is already in the group added it twice: adding an existing member must be a no-op")
+	}
+	writes := c.w.writesBefore(c.ex, id)
+	if c.method() == http.MethodPut || c.method() == http.MethodPatch {
+		writes = append(writes, c.ex)
+	}
+	var last *scim.Exchange
+	removeByFilter := false
+	for _, e := range writes {
+		body := gjson.ParseBytes(e.Request.Body)
+		if e.Request.Method == http.MethodPut && body.Get("members").Exists() {
+			last = e
+		}
+		for _, op := range body.Get("Operations").Array() {
+			if path := op.Get("path").String(); strings.HasPrefix(path, "members") {
+				last = e
+				removeByFilter = removeByFilter || strings.HasPrefix(path, "members[") && op.Get("op").String() == "remove"
+			}
+		}
+	}
+	switch {
+	case last == nil:
+		return diagnosis{}
+	case last.Request.Method == http.MethodPut:
+		return found("group-put-keeps-members", "PUT /Groups/{id} did not replace the member list: AIW apps push membership only with PUT, "+
+			"so the members in a PUT are the group's whole new list ([] empties it)")
+	case strings.Contains(string(last.Request.Body), `"op":"replace","path":"members"`):
+		return found("push-now-ignored", `"Push Now" (a PATCH replace of members) was accepted but the membership did not change: `+
+			"it must replace the whole member list, [] included")
+	case removeByFilter && strings.Contains(c.f.Actual, "missing"):
+		return found("remove-drops-others", `removing one member with members[value eq "…"] also removed others: a remove with a value filter `+
+			"must remove only the member it names")
+	}
+	return diagnosis{}
+}
+
+// diagnoseGroupName: a rename that did not take.
+func diagnoseGroupName(c *clue) diagnosis {
+	kind, id := c.target()
+	if c.f.Path != "displayName" || kind != "Groups" || id == "" || c.method() != http.MethodGet {
+		return diagnosis{}
+	}
+	for _, e := range c.w.writesBefore(c.ex, id) {
+		if strings.Contains(string(e.Request.Body), `"displayName"`) {
+			return found("rename-ignored", "the rename was accepted but displayName did not change: Okta renames with a path-less PATCH (OIN apps) "+
+				"or a PUT (AIW apps), and the app group keeps its old name")
+		}
+	}
+	return diagnosis{}
 }

@@ -5,17 +5,17 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
-	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
-// Then steps about users: how Okta got there, and what the app holds now.
+// Push users, the outcomes: how Okta got there (a POST or a link) and what the app holds now, and the diagnoses of a look-up or create that went wrong.
 
-// assignment returns the latest assignment flow of alias.
-func (w *world) assignment(alias string) (*flow, error) {
+// assignment returns the latest assignment sequence of alias.
+func (w *world) assignment(alias string) (*sequence, error) {
 	f := w.latest("assignment", alias)
 	if f == nil || len(f.exchanges) == 0 {
 		return nil, HarnessErrorf("scimcheck harness error in the feature: Okta did not assign the app to %q in this scenario", alias)
@@ -80,8 +80,8 @@ func linkedWithoutPost(ctx context.Context, alias string) error {
 // sentNoPost: Then Okta sent no POST for "ada" during its latest sequence.
 func sentNoPost(ctx context.Context, alias string) error {
 	w := worldFromContext(ctx)
-	for i := len(w.flows) - 1; i >= 0; i-- {
-		f := w.flows[i]
+	for i := len(w.sequences) - 1; i >= 0; i-- {
+		f := w.sequences[i]
 		if f.alias != alias {
 			continue
 		}
@@ -112,82 +112,62 @@ func oneUserWithUserName(ctx context.Context, alias string) error {
 	return expect.Equal(ex, "totalResults", 1, because)
 }
 
-// readBack sends GET /Users/{id} for alias and checks it answers 200: the requirement is
-// becauseStillThere when the user should be inactive, becauseRead otherwise.
-func (w *world) readBack(ctx context.Context, alias string, inactive bool) (*scim.Exchange, error) {
-	u := w.user(alias)
-	if u.id == "" {
-		return nil, HarnessErrorf("scimcheck harness error in the feature: %q has no app id yet; provision it first", alias)
+// diagnoseCreate: a POST answered 200, or 2xx with nothing in it.
+func diagnoseCreate(c *clue) diagnosis {
+	if c.method() != http.MethodPost {
+		return diagnosis{}
 	}
-	ex, err := w.send(ctx, get(userPath(u.id)))
-	if err != nil {
-		return nil, err
-	}
-	because := becauseRead
-	if inactive || !u.active {
-		because = becauseStillThere
-	}
-	return ex, expect.Graded(expect.Status(ex, http.StatusOK, because), checkUserReadable)
-}
-
-// readBackShows: Then reading "ada" back shows "name.givenName" as "Augusta".
-func readBackShows(ctx context.Context, alias, path, value string) error {
-	w := worldFromContext(ctx)
-	want, err := w.expand(value, asIs)
-	if err != nil {
-		return err
-	}
-	ex, err := w.readBack(ctx, alias, false)
-	if err != nil {
-		return err
-	}
-	return expect.Equal(ex, path, want, becausePut)
-}
-
-// readBackShowsBool: Then reading "ada" back shows "active" as false.
-func readBackShowsBool(ctx context.Context, alias, path, value string) error {
-	w := worldFromContext(ctx)
-	ex, err := w.readBack(ctx, alias, value == "false")
-	if err != nil {
-		return err
-	}
-	because := becauseActivate
+	st := c.status()
 	switch {
-	case value == "false":
-		because = becauseStillThere
-	case w.deletedGroup():
-		because = becauseGroupDelete
+	case strings.Contains(c.f.Unreadable, "empty") && st >= 200 && st <= 299:
+		return found("create-empty-body", fmt.Sprintf("POST answered %s with an empty body: Okta needs the created resource with its id, "+
+			`and fails the task with "Create new user returned empty user"`, c.ex.Response.Status))
+	case c.statusCheck(http.StatusCreated) && st == http.StatusOK:
+		return found("create-200", "a POST that creates must answer 201 Created, not 200 OK: Okta's spec test checks for 201")
+	case c.statusCheck(http.StatusConflict) && st >= 200 && st <= 299:
+		return found("no-409-on-duplicate", "a second POST for a userName the app already holds must be refused with 409 Conflict; "+
+			"this server created a duplicate user instead")
 	}
-	return expect.Equal(ex, path, value == "true", because+"; active is a JSON boolean (RFC 7643 §4.1.1)")
+	return diagnosis{}
 }
 
-// deletedGroup reports whether Okta deleted a group in this scenario.
-func (w *world) deletedGroup() bool {
-	for _, f := range w.flows {
-		if f.kind == "group delete" {
-			return true
+// diagnoseLookup: a filtered look-up that returned the wrong resources, or none.
+func diagnoseLookup(c *clue) diagnosis {
+	kind, id := c.target()
+	attr, value, ok := c.filterValue()
+	if c.method() != http.MethodGet || id != "" || !ok || !c.ex.IsJSON() {
+		return diagnosis{}
+	}
+	body := c.got()
+	others := 0
+	for _, r := range body.Get("Resources").Array() {
+		if !strings.EqualFold(r.Get(attr).String(), value) {
+			others++
 		}
 	}
-	return false
-}
-
-// readBackShowsNo: Then reading "ada" back shows no "title".
-func readBackShowsNo(ctx context.Context, alias, path string) error {
-	w := worldFromContext(ctx)
-	ex, err := w.readBack(ctx, alias, false)
-	if err != nil {
-		return err
+	if others > 0 {
+		return found("filter-ignored", fmt.Sprintf("the filter is ignored: %s eq %q returned %s with another %s; "+
+			"Okta links the first resource it gets back, which can be another person's account",
+			attr, value, plural(others, "resource"), attr))
 	}
-	return isEmpty(ex, path, "Okta pushes an attribute emptied in Okta as \"\" or leaves it out of the PUT; either way it is cleared, without an error (okta-wire §3.1, §8.6 C9337)")
-}
-
-// neverSentDeleteUsers: Then Okta never sent DELETE /Users.
-func neverSentDeleteUsers(ctx context.Context) error {
-	w := worldFromContext(ctx)
-	for _, ex := range w.exchanges {
-		if kind, id := resourceOf(ex.Request.URL); ex.Request.Method == http.MethodDelete && kind == "Users" && id != "" {
-			return HarnessErrorf("scimcheck harness bug: it sent %s, which Okta never does (%s)", ex.RequestLine(), becauseNoDelete)
-		}
+	u := c.w.userByName(value)
+	if kind != "Users" || attr != "userName" || body.Get("totalResults").Int() != 0 || u == nil || u.id == "" {
+		return diagnosis{}
 	}
-	return nil
+	switch {
+	case value != u.appName():
+		return found("username-case-sensitive", fmt.Sprintf("the userName look-up is case-sensitive: userName eq %q found nobody although the app holds %q; "+
+			"Okta will try to create a duplicate user and get 409 (userName is caseExact false, RFC 7643 §4.1.1)", value, u.appName()))
+	case !u.active:
+		return found("deactivated-hidden-from-lookup", "the userName look-up hides deactivated users: when Okta assigns the app again it finds nobody, "+
+			"POSTs the user again and gets 409, so the user is never reactivated")
+	case !strings.EqualFold(u.email, value):
+		return found("lookup-matches-other-attribute", fmt.Sprintf("userName eq %q found nobody although the app holds a user with exactly that userName: "+
+			"the look-up matches another attribute (the email?) instead of userName, so Okta creates a duplicate and gets 409", value))
+	}
+	if writes := c.w.writesBefore(c.ex, u.id); len(writes) > 0 && writes[len(writes)-1].JSON().Get("userName").String() == value {
+		return found("username-change-not-saved", fmt.Sprintf("the %s answered %d with userName %q, but a look-up by that userName finds nobody: the change was not saved",
+			writes[len(writes)-1].Request.Method, writes[len(writes)-1].Response.StatusCode, value))
+	}
+	return found("lookup-misses-user", "the userName look-up does not find a user the app holds: Okta will try to create a duplicate user and get 409")
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
-// flowBecause returns the requirement the Then steps after a flow of kind enforce.
-func flowBecause(kind string) string {
+// sequenceBecause returns the requirement the Then steps after a sequence of kind enforce.
+func sequenceBecause(kind string) string {
 	switch kind {
 	case "assignment":
 		return becauseCreate
@@ -38,26 +38,37 @@ func flowBecause(kind string) string {
 	return ""
 }
 
-// sequence runs one of Okta's request sequences (an admin-level step) and names, when a
-// request fails, which one it was and what Okta would do about it.
+// sequence is one of Okta's request sequences (an admin-level step: an assignment, a
+// deactivation, a group push…) as it runs and as the Then steps read it afterwards: it sends
+// the requests, names, when one fails, which one it was and what Okta would do about it, and
+// keeps what the Then steps check.
 type sequence struct {
 	w     *world
-	f     *flow
 	title string // e.g. `Okta's assignment of "ada"`
 	n     int    // requests sent so far
+
+	kind      string // "assignment", "deactivation", "reactivation", "group push", …
+	alias     string
+	priorID   string // the app id the alias had before the sequence ("" if none)
+	foundID   string // the id the look-up found (assignment)
+	exchanges []*scim.Exchange
+	posted    *scim.Exchange // the POST /Users, if the sequence created the user
+	activated *scim.Exchange // the activation PATCH or PUT
+	deactived *scim.Exchange // the deactivation PATCH or PUT
+	patches   []memberPatch  // membership PATCHes of a group push
 }
 
-// begin starts a flow of kind for alias, recorded for the Then steps.
+// begin starts a sequence of kind for alias, recorded for the Then steps.
 func (w *world) begin(kind, alias, title string) *sequence {
-	if b := flowBecause(kind); b != "" {
+	if b := sequenceBecause(kind); b != "" {
 		w.because = b
 	}
-	f := &flow{kind: kind, alias: alias}
+	q := &sequence{w: w, title: title, kind: kind, alias: alias}
 	if u, ok := w.users[alias]; ok {
-		f.priorID = u.id
+		q.priorID = u.id
 	}
-	w.flows = append(w.flows, f)
-	return &sequence{w: w, f: f, title: title}
+	w.sequences = append(w.sequences, q)
+	return q
 }
 
 // send sends request number q.n+1 of the sequence. what says what the request is for, e.g.
@@ -66,7 +77,7 @@ func (q *sequence) send(ctx context.Context, what string, r scim.Request) (*scim
 	q.n++
 	ex, err := q.w.send(ctx, r)
 	if ex != nil {
-		q.f.exchanges = append(q.f.exchanges, ex)
+		q.exchanges = append(q.exchanges, ex)
 	}
 	if err != nil {
 		return ex, q.fail(what, "the task fails and stays in Dashboard › Tasks until the admin retries it (okta-wire §9.1)", err)
@@ -82,18 +93,18 @@ func (q *sequence) fail(what, okta string, err error) error {
 	if errors.As(err, new(*expect.Failure)) {
 		okta = "" // the failure says it, with its grade
 	}
-	return &flowError{title: q.title, kind: q.f.kind, n: q.n, what: what, okta: okta, err: err}
+	return &sequenceError{title: q.title, kind: q.kind, n: q.n, what: what, okta: okta, err: err}
 }
 
 // tolerate returns nil for a failed check below okta grade, which Okta's engine accepts
 // (see world.tolerate), and err otherwise.
 func (q *sequence) tolerate(err error) error { return q.w.tolerate(err) }
 
-// flowError is a failure inside one of Okta's request sequences. It wraps the check's error
+// sequenceError is a failure inside one of Okta's request sequences. It wraps the check's error
 // (an *expect.Failure, or a transport error), so errors.As still finds it.
-type flowError struct {
+type sequenceError struct {
 	title string
-	kind  string // the flow's kind, e.g. "assignment"
+	kind  string // the sequence's kind, e.g. "assignment"
 	n     int
 	what  string
 	okta  string
@@ -102,7 +113,7 @@ type flowError struct {
 
 // Error returns the sequence and request that failed, the check's report, and what Okta does
 // (the check's report says it when the check failed; a transport failure does not).
-func (e *flowError) Error() string {
+func (e *sequenceError) Error() string {
 	s := fmt.Sprintf("%s failed at request %d of the sequence (%s):\n%v", e.title, e.n, e.what, e.err)
 	if e.okta != "" {
 		s += "\n  what Okta does: " + e.okta
@@ -111,7 +122,7 @@ func (e *flowError) Error() string {
 }
 
 // Unwrap returns the check's error.
-func (e *flowError) Unwrap() error { return e.err }
+func (e *sequenceError) Unwrap() error { return e.err }
 
 // get is a GET of path with Okta's headers.
 func get(path string) scim.Request { return scim.Request{Method: http.MethodGet, Path: path} }

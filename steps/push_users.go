@@ -11,7 +11,26 @@ import (
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
-// Okta's user assignment (okta-wire §2): the look-up, then a POST or a link.
+// Push users (features/okta/push-users.feature, okta-wire §2): Okta looks every assigned user up by userName, creates the ones it does not find with a POST, and links the ones it finds (activate and profile push, never a POST).
+
+// The requirements of these checks: the "because" line of their failure messages.
+const (
+	becauseLookup = `Okta looks every assigned user up with GET /Users?filter=userName eq "…"&startIndex=1&count=100 ` +
+		`and needs 200 with a ListResponse whose totalResults, startIndex and itemsPerPage are JSON integers: ` +
+		`a startIndex "1" made Okta fail the sync silently (okta-wire §2.2, §9.4)`
+	becauseFindExisting = `Okta's look-up filters on userName alone, whatever the email, and must find every user the app holds under that userName, ` +
+		`in any case and inactive ones too; ` +
+		`a look-up that misses one makes Okta POST a duplicate into a 409 (okta-wire §2.2, §2.5, §5, §9.4)`
+	becauseCaseless = `userName is caseExact false, so "eq" matches it in any case (RFC 7643 §4.1.1, RFC 7644 §3.4.2.2); ` +
+		`Okta's spec test looks the user up upper-cased (okta-wire §8.2 step 17)`
+	becauseNotFound = `a userName nobody has is not an error: Okta's spec test needs 200 with totalResults 0 (okta-wire §2.2, §8.2 steps 5 and 9)`
+	becauseCreate   = `Okta creates a user it did not find with POST /Users and needs 201 with the user and its new id, ` +
+		`which it stores and uses for every later call; an empty body fails the task with "Create new user returned empty user" (okta-wire §2.3, §8.2 step 11)`
+	becauseEcho = `the created user must echo what Okta sent, userName and names in their exact case, active true (okta-wire §2.3, §8.2 steps 11 and 13)`
+	becauseDup  = `a POST for a userName the app already holds must be refused with 409 in the SCIM Error schema, ` +
+		`which stops the provisioning job (okta-wire §2.5, §8.2 step 15)`
+	becauseLink = `a user who is already in the app is linked: Okta's look-up finds it, Okta stores its id and never POSTs (okta-wire §2.4, §8.6 C9335)`
+)
 
 // oktaHasUsers: Given Okta has a user "ada" / users "ada, grace". It only names Okta users;
 // nothing is sent.
@@ -180,7 +199,7 @@ func (w *world) assign(ctx context.Context, alias string) error {
 	if found == "" {
 		return w.create(ctx, q, u)
 	}
-	q.f.foundID = found
+	q.foundID = found
 	u.id = found
 	if u.firstID == "" {
 		u.firstID = found
@@ -225,15 +244,15 @@ func (w *world) create(ctx context.Context, q *sequence, u *user) error {
 	if err != nil {
 		return err
 	}
-	q.f.posted = ex
+	q.posted = ex
 	if ex.Response.StatusCode == http.StatusConflict {
-		look := q.f.exchanges[0]
+		look := q.exchanges[0]
 		okta := fmt.Sprintf("Okta trusted the look-up, POSTed (request 2, %s) and got %s; it marks the task failed "+
 			"and the admin sees the 409 (okta-wire §2.5, §9.4)", ex.RequestLine(), ex.Response.Status)
 		if d := ex.JSON().Get("detail"); d.Exists() {
 			okta += ": " + ex.Redact(d.String())
 		}
-		return &flowError{title: q.title, kind: q.f.kind, n: 1, what: "the look-up GET /Users?filter=userName eq …",
+		return &sequenceError{title: q.title, kind: q.kind, n: 1, what: "the look-up GET /Users?filter=userName eq …",
 			err: expect.Graded(failure(look, "totalResults", "1 (number): the user the server holds, as its 409 to the POST shows",
 				describe(look.JSON().Get("totalResults")), becauseFindExisting), expect.Check{Grade: expect.GradeOkta, Okta: okta})}
 	}
@@ -275,7 +294,7 @@ func (w *world) activate(ctx context.Context, q *sequence, u *user) error {
 	if err != nil {
 		return err
 	}
-	q.f.activated = ex
+	q.activated = ex
 	if err := expect.StatusIn(ex, okStatuses(req.Method), becauseActivate); err != nil {
 		return q.fail(what, "the task fails and the user stays inactive in the app (okta-wire §2.4, §5)", err)
 	}
@@ -319,22 +338,54 @@ func oktaLooksUpPlus(ctx context.Context, alias string) error {
 	return err
 }
 
-// oktaLooksUpOld: the look-up of the userName the user had before its last change.
-func oktaLooksUpOld(ctx context.Context, alias string) error {
-	w := worldFromContext(ctx)
-	u := w.user(alias)
-	w.because = `a userName change frees the old userName: Okta's look-up by the new one finds the same id, by the old one nobody (okta-wire §3.2)`
-	if u.oldUserName == "" {
-		return HarnessErrorf("scimcheck harness error in the feature: %q never changed its userName", alias)
-	}
-	_, err := w.send(ctx, lookupRequest(u.oldUserName, false))
-	return err
-}
-
 // oktaSendsSamePost: Okta's POST /Users for the user, once more (okta-wire §8.2 step 15).
 func oktaSendsSamePost(ctx context.Context, alias string) error {
 	w := worldFromContext(ctx)
 	w.because = becauseDup
 	_, err := w.send(ctx, write(http.MethodPost, "/Users", createUserJSON(w.user(alias))))
 	return err
+}
+
+// checkCreated201: a POST that creates answers 201, not 200. Okta's runtime takes either and
+// stores the id (okta-wire §2.3, §6.1 [C]); its spec test checks for 201 (§8.2 step 11).
+var checkCreated201 = expect.Check{
+	ID:    "create-201",
+	Grade: expect.GradeReview,
+	Okta:  "Okta's runtime accepts 200 or 201 with the created resource, so provisioning works; Okta's SPEC test checks for 201",
+}
+
+// created201 checks that the POST of ex answered 201 Created, at checkCreated201's grade.
+func created201(ex *scim.Exchange, because string) error {
+	return expect.Graded(expect.Status(ex, http.StatusCreated, because), checkCreated201)
+}
+
+// checkNotFoundIsEmpty: a look-up that matches nobody answers 200 with totalResults 0. Okta's
+// runtime also takes a 404 SCIM error as "not found" (okta-wire §2.2 [C]); its SPEC test does
+// not (§8.2 step 5).
+var checkNotFoundIsEmpty = expect.Check{
+	ID:    "filter-no-match-404", // the diagnosis rule of that id names it
+	Grade: expect.GradeReview,
+	Okta: "Okta's runtime takes a 404 SCIM error as \"not found\" and goes on, so provisioning works; Okta's SPEC test " +
+		"needs 200 with totalResults 0 and fails on 404 (okta-wire §2.2, §8.2 step 5)",
+}
+
+// oktaFindsNobody: Then Okta finds nobody: the latest look-up answered "not found" the way
+// Okta's runtime reads it, 200 with totalResults 0 or a 404 SCIM error (then a finding).
+func oktaFindsNobody(ctx context.Context) error {
+	w := worldFromContext(ctx)
+	ex, err := w.response()
+	if err != nil {
+		return err
+	}
+	because := w.requirement()
+	if ex.Response.StatusCode == http.StatusNotFound && expect.Contains(ex, "schemas", expect.ErrorSchema, "") == nil {
+		return w.tolerate(expect.Graded(expect.Status(ex, http.StatusOK, because), checkNotFoundIsEmpty))
+	}
+	if err := expect.Status(ex, http.StatusOK, because); err != nil {
+		return err
+	}
+	if err := w.tolerantList(ex, because); err != nil {
+		return err
+	}
+	return expect.Equal(ex, "totalResults", 0, because)
 }
