@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/scimcheck/scimcheck/reference"
-	"github.com/scimcheck/scimcheck/reference/store"
 )
 
 // BasePath is where the reference server serves SCIM.
@@ -52,14 +51,14 @@ type Options struct {
 
 // Handler serves the SCIM API from a store. Create it with NewHandler.
 type Handler struct {
-	store   *store.Store
+	store   reference.Store
 	opts    Options
 	schemas *reference.Schemas
 	lists   atomic.Int64 // list requests answered, for the unstable-order quirk
 }
 
 // NewHandler returns an http.Handler serving SCIM 2.0 under /scim/v2 from st.
-func NewHandler(st *store.Store, opts Options) *Handler {
+func NewHandler(st reference.Store, opts Options) *Handler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}

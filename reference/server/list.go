@@ -9,7 +9,6 @@ import (
 
 	"github.com/scimcheck/scimcheck/reference"
 	"github.com/scimcheck/scimcheck/reference/filter"
-	"github.com/scimcheck/scimcheck/reference/store"
 )
 
 // list answers GET /Users and GET /Groups (RFC 7644 §3.4.2).
@@ -28,7 +27,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.Res
 		h.writeError(w, reference.BadRequest(reference.ScimTypeInvalidValue, "quirk: startIndex and count are required"))
 		return
 	}
-	query := store.Query{StartIndex: 1, Count: h.opts.MaxPageSize}
+	query := reference.Query{StartIndex: 1, Count: h.opts.MaxPageSize}
 	if v := params.Get("startIndex"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -70,7 +69,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.Res
 			}
 		}
 	}
-	var matcher store.Matcher
+	var matcher reference.Matcher
 	if f != nil {
 		matcher = f
 		if rt.Name == "User" && (q.Has(reference.QuirkUserNameCaseSensitive) || q.Has(reference.QuirkInactiveHiddenInFilter)) {
@@ -100,7 +99,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.Res
 	}
 	var total int
 	var page []reference.Resource
-	err = h.store.Tx(r.Context(), func(tx *store.Tx) error {
+	err = h.store.Tx(r.Context(), func(tx reference.Tx) error {
 		var err error
 		total, page, err = tx.List(rt.Name, query)
 		return err
@@ -164,13 +163,13 @@ func (m quirkyMatcher) Match(res map[string]any) bool {
 
 // createCaseSensitive creates a User whose userName is unique only in its exact letter case
 // (the username-case-sensitive quirk): "Ada" and "ADA" are two users.
-func createCaseSensitive(tx *store.Tx, rt *reference.ResourceType, res reference.Resource) (reference.Resource, error) {
+func createCaseSensitive(tx reference.Tx, rt *reference.ResourceType, res reference.Resource) (reference.Resource, error) {
 	name := str(res["userName"])
 	f, err := filter.Parse(`userName eq "`+filterEscaper.Replace(name)+`"`, rt)
 	if err != nil {
 		return nil, err
 	}
-	_, same, err := tx.List(store.KindUser, store.Query{Filter: f, StartIndex: 1, Count: -1})
+	_, same, err := tx.List(reference.KindUser, reference.Query{Filter: f, StartIndex: 1, Count: -1})
 	if err != nil {
 		return nil, err
 	}
@@ -179,5 +178,5 @@ func createCaseSensitive(tx *store.Tx, rt *reference.ResourceType, res reference
 			return nil, reference.Errorf(409, reference.ScimTypeUniqueness, "userName %q is already taken", name)
 		}
 	}
-	return tx.CreateAllowingDuplicate(store.KindUser, res)
+	return createDuplicate(tx, reference.KindUser, res)
 }

@@ -2,13 +2,13 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
 	"github.com/scimcheck/scimcheck/reference/patch"
-	"github.com/scimcheck/scimcheck/reference/store"
 )
 
 // errRollBack makes a write transaction roll back while the handler answers as if it had
@@ -197,8 +197,8 @@ func (h *Handler) unknownIDQuirk(err error) error {
 }
 
 // deactivateMembers sets active false on every user in group id (group-delete-deactivates-members).
-func deactivateMembers(tx *store.Tx, id string) error {
-	g, err := tx.Get(store.KindGroup, id, true)
+func deactivateMembers(tx reference.Tx, id string) error {
+	g, err := tx.Get(reference.KindGroup, id, true)
 	if err != nil {
 		return err
 	}
@@ -206,12 +206,12 @@ func deactivateMembers(tx *store.Tx, id string) error {
 	for _, el := range list {
 		m, _ := el.(map[string]any)
 		uid, _ := m["value"].(string)
-		u, err := tx.Get(store.KindUser, uid, false)
+		u, err := tx.Get(reference.KindUser, uid, false)
 		if err != nil {
 			continue // a nested group, or a member gone meanwhile
 		}
 		u["active"] = false
-		if _, err := tx.Replace(store.KindUser, uid, u); err != nil {
+		if _, err := tx.Replace(reference.KindUser, uid, u); err != nil {
 			return err
 		}
 	}
@@ -250,4 +250,17 @@ func (h *Handler) presentQuirks(rt *reference.ResourceType, out reference.Resour
 			}
 		}
 	}
+}
+
+// createDuplicate inserts res without the userName uniqueness check, for the quirks
+// no-409-on-duplicate and username-case-sensitive: the store's transaction offers it beside
+// reference.Tx (store.Tx.CreateAllowingDuplicate).
+func createDuplicate(tx reference.Tx, kind string, res reference.Resource) (reference.Resource, error) {
+	dup, ok := tx.(interface {
+		CreateAllowingDuplicate(kind string, res reference.Resource) (reference.Resource, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("quirk: the store cannot create a duplicate %s", kind)
+	}
+	return dup.CreateAllowingDuplicate(kind, res)
 }

@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/scimcheck/scimcheck/reference"
-	"github.com/scimcheck/scimcheck/reference/store"
 )
 
 // MediaType is what the reference server labels its responses with (RFC 7644 §3.1).
@@ -212,7 +211,7 @@ func (h *Handler) present(r *http.Request, rt *reference.ResourceType, res refer
 			meta["location"] = BasePath + rt.Endpoint + "/" + id
 		}
 		if h.opts.Quirks.Has(reference.QuirkVersionUnchanged) {
-			meta["version"] = store.VersionTag(1)
+			meta["version"] = reference.VersionTag(1)
 		}
 		if h.opts.Quirks.Has(reference.QuirkETagUnsupported) {
 			delete(meta, "version")
@@ -252,7 +251,7 @@ func (h *Handler) etag(res reference.Resource) string {
 		return ""
 	}
 	if h.opts.Quirks.Has(reference.QuirkVersionUnchanged) {
-		return store.VersionTag(1)
+		return reference.VersionTag(1)
 	}
 	meta, _ := res["meta"].(map[string]any)
 	v, _ := meta["version"].(string)

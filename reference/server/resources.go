@@ -13,14 +13,13 @@ import (
 
 	"github.com/scimcheck/scimcheck/reference"
 	"github.com/scimcheck/scimcheck/reference/patch"
-	"github.com/scimcheck/scimcheck/reference/store"
 )
 
 // get answers GET /Users/{id} and GET /Groups/{id}, honouring If-None-Match.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string) {
 	proj := parseProjection(rt, r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes"))
 	var res reference.Resource
-	err := h.store.Tx(r.Context(), func(tx *store.Tx) error {
+	err := h.store.Tx(r.Context(), func(tx reference.Tx) error {
 		var err error
 		res, err = tx.Get(rt.Name, id, !proj.excludes("members"))
 		return err
@@ -63,11 +62,11 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *reference.R
 		return
 	}
 	var created reference.Resource
-	err = h.store.Tx(r.Context(), func(tx *store.Tx) error {
+	err = h.store.Tx(r.Context(), func(tx reference.Tx) error {
 		var err error
 		switch q := h.opts.Quirks; {
 		case q.Has(reference.QuirkNo409OnDuplicate):
-			created, err = tx.CreateAllowingDuplicate(rt.Name, res)
+			created, err = createDuplicate(tx, rt.Name, res)
 		case q.Has(reference.QuirkUserNameCaseSensitive) && rt.Name == "User":
 			created, err = createCaseSensitive(tx, rt, res)
 		case q.Has(reference.QuirkNumericIDs):
@@ -254,7 +253,7 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.Re
 	change func(current reference.Resource) (reference.Resource, error), status int) {
 	var stored reference.Resource
 	notSaved := rt.Name == "User" && r.Method == http.MethodPut && h.opts.Quirks.Has(reference.QuirkPutNotSaved)
-	err := h.store.Tx(r.Context(), func(tx *store.Tx) error {
+	err := h.store.Tx(r.Context(), func(tx reference.Tx) error {
 		current, err := tx.Get(rt.Name, id, true)
 		if err != nil {
 			return h.unknownIDQuirk(err)
@@ -298,7 +297,7 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.Re
 // delete answers DELETE with 204. Okta never deletes users; other clients do.
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string) {
 	deactivates := rt.Name == "Group" && h.opts.Quirks.Has(reference.QuirkGroupDeleteDeactivates)
-	err := h.store.Tx(r.Context(), func(tx *store.Tx) error {
+	err := h.store.Tx(r.Context(), func(tx reference.Tx) error {
 		// Without If-Match (and the quirk that reads the group first) the DELETE itself finds
 		// out whether the resource exists; If-Match needs only the version.
 		if r.Header.Get("If-Match") != "" || deactivates {

@@ -185,7 +185,7 @@ func LoadSeedFile(ctx context.Context, st *store.Store, path string) error {
 // is left as it is. Errors name the entry (1-based) and wrap the *reference.Error.
 func LoadSeed(ctx context.Context, st *store.Store, seed Seed) error {
 	schemas := reference.NewSchemas()
-	return st.Tx(ctx, func(tx *store.Tx) error {
+	return st.Tx(ctx, func(tx reference.Tx) error {
 		for i, u := range seed.Users {
 			res, err := reference.NormalizeResource(schemas.User, u)
 			if err != nil {
@@ -253,7 +253,7 @@ func LoadSeed(ctx context.Context, st *store.Store, seed Seed) error {
 
 // seeded returns the id of the resource of rt with the given id, or else with attr equal to
 // value (case-insensitively), or "" when there is none.
-func seeded(tx *store.Tx, rt *reference.ResourceType, id, attr, value string) (string, error) {
+func seeded(tx reference.Tx, rt *reference.ResourceType, id, attr, value string) (string, error) {
 	if id != "" {
 		kind, err := tx.Exists(id)
 		if err != nil || kind != "" {
@@ -264,7 +264,7 @@ func seeded(tx *store.Tx, rt *reference.ResourceType, id, attr, value string) (s
 	if err != nil {
 		return "", err
 	}
-	_, page, err := tx.List(rt.Name, store.Query{Filter: f, StartIndex: 1, Count: 1})
+	_, page, err := tx.List(rt.Name, reference.Query{Filter: f, StartIndex: 1, Count: 1})
 	if err != nil || len(page) == 0 {
 		return "", err
 	}

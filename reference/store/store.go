@@ -21,10 +21,10 @@ import (
 	"github.com/scimcheck/scimcheck/reference"
 )
 
-// Kinds of resource.
+// Kinds of resource, as reference names them.
 const (
-	KindUser  = "User"
-	KindGroup = "Group"
+	KindUser  = reference.KindUser
+	KindGroup = reference.KindGroup
 )
 
 const schemaSQL = `
@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS counts (
 INSERT OR IGNORE INTO counts(kind, n) VALUES ('User', 0), ('Group', 0);
 `
 
-// Store is a SQLite-backed resource store. It is safe for concurrent use: requests are
+// Store is a SQLite-backed reference.Store. It is safe for concurrent use: requests are
 // serialised on one connection, each in its own transaction.
 type Store struct {
 	db    *sql.DB
@@ -114,7 +114,7 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 // Tx runs fn in one transaction, committed when fn returns nil and rolled back otherwise. The
 // error is fn's, or the database's wrapped. Once ctx ends, the transaction stops at its next
 // statement (or row) with ctx's error and is rolled back.
-func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+func (s *Store) Tx(ctx context.Context, fn func(tx reference.Tx) error) error {
 	conn, err := s.db.Conn(ctx) // waits for the one connection while another request holds it
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -150,7 +150,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
-// Tx is one transaction. Its methods return *reference.Error for client mistakes (404, 409,
+// Tx is one transaction, the store's reference.Tx. Its methods return *reference.Error for client mistakes (404, 409,
 // 400) and wrapped database errors otherwise.
 type Tx struct {
 	conn  *sql.Conn
@@ -330,7 +330,7 @@ func assemble(kind, id string, doc map[string]any, version int64, created, lastM
 		"resourceType": kind,
 		"created":      created,
 		"lastModified": lastModified,
-		"version":      VersionTag(version),
+		"version":      reference.VersionTag(version),
 	}
 	if len(members) > 0 {
 		list := make([]any, 0, len(members))
