@@ -31,7 +31,7 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 		"filter":                map[string]any{"supported": true, "maxResults": h.opts.MaxPageSize},
 		"changePassword":        map[string]any{"supported": true},
 		"sort":                  map[string]any{"supported": true},
-		"etag":                  map[string]any{"supported": !h.opts.Quirks.Has(reference.QuirkETagUnsupported)},
+		"etag":                  map[string]any{"supported": h.quirks.ETagsSupported()},
 		"authenticationSchemes": schemes,
 		"meta": map[string]any{
 			"resourceType": "ServiceProviderConfig",

@@ -55,22 +55,6 @@ func writeError(w http.ResponseWriter, err error) {
 	writeJSON(w, e.Status, body)
 }
 
-// quirkyError renders err honouring the error-body quirks.
-func (h *Handler) writeError(w http.ResponseWriter, err error) {
-	if h.opts.Quirks.Has(reference.QuirkNonJSONErrors) {
-		status := http.StatusInternalServerError
-		detail := "internal error"
-		if e, ok := reference.AsError(err); ok {
-			status, detail = e.Status, e.Detail
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, "Error: "+detail)
-		return
-	}
-	writeError(w, err)
-}
-
 // readJSON decodes a request body that must be one JSON object. Errors: 413 over the size
 // limit, 415 for a media type other than application/scim+json or application/json, 400
 // invalidSyntax for anything that is not a JSON object.
@@ -83,10 +67,10 @@ func (h *Handler) readJSON(r *http.Request) (map[string]any, error) {
 		return nil, err
 	}
 	obj, err := decodeObject(raw)
-	if err == nil && h.opts.Quirks.Has(reference.QuirkVendorExtension) {
-		delete(obj, VendorExtension) // the vendor's own data: Okta echoes it back in its PUT
+	if err != nil {
+		return nil, err
 	}
-	return obj, err
+	return obj, h.quirks.CheckBody(r.Method, obj)
 }
 
 // readBody reads the request body. Errors: 413 over the size limit, 400 when it cannot be read.
@@ -154,15 +138,7 @@ func (h *Handler) checkContentType(r *http.Request) error {
 		}
 	}
 	switch mt {
-	case "application/scim+json":
-		if h.opts.Quirks.Has(reference.QuirkJSONContentTypeOnly) {
-			return reference.Errorf(http.StatusUnsupportedMediaType, "", "quirk: only application/json is accepted")
-		}
-		return nil
-	case "application/json":
-		if h.opts.Quirks.Has(reference.QuirkJSONContentTypeRejected) {
-			return reference.Errorf(http.StatusUnsupportedMediaType, "", "quirk: only application/scim+json is accepted")
-		}
+	case "application/scim+json", "application/json":
 		return nil
 	}
 	return reference.Errorf(http.StatusUnsupportedMediaType, "", "Content-Type %q is not supported: send application/scim+json or application/json", mt)
@@ -191,12 +167,24 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host + BasePath
 }
 
-// present prepares a resource fresh from the store for the wire: schemas, meta.location, $ref
-// on members and groups, no password, quirks applied, and the attributes / excludedAttributes
-// projection. It modifies res, which the store made for this request alone.
+// present prepares a resource fresh from the store for the wire (see render) and applies the
+// attributes / excludedAttributes projection. It modifies res, which the store made for this
+// request alone.
 func (h *Handler) present(r *http.Request, rt *reference.ResourceType, res reference.Resource, proj projection) reference.Resource {
+	out := h.render(baseURL(r), rt, res)
+	if rt.Name == "Group" {
+		if _, ok := out["members"]; !ok && !proj.excludes("members") {
+			out["members"] = []any{}
+		}
+	}
+	return proj.apply(rt, out)
+}
+
+// render returns res in its wire form: schemas, meta.location, $ref on members and groups, no
+// password (RFC 7643 §4.1.1: returned "never"). base is the absolute URL of the SCIM base. It
+// modifies res and returns it.
+func render(base string, rt *reference.ResourceType, res reference.Resource) reference.Resource {
 	out := res
-	base := baseURL(r)
 	schemas := []any{rt.Schema.ID}
 	for _, ext := range rt.Extensions {
 		if _, ok := out[ext.ID]; ok {
@@ -207,15 +195,6 @@ func (h *Handler) present(r *http.Request, rt *reference.ResourceType, res refer
 	id, _ := out["id"].(string)
 	if meta, ok := out["meta"].(map[string]any); ok {
 		meta["location"] = base + rt.Endpoint + "/" + id
-		if h.opts.Quirks.Has(reference.QuirkRelativeLocation) {
-			meta["location"] = BasePath + rt.Endpoint + "/" + id
-		}
-		if h.opts.Quirks.Has(reference.QuirkVersionUnchanged) {
-			meta["version"] = reference.VersionTag(1)
-		}
-		if h.opts.Quirks.Has(reference.QuirkETagUnsupported) {
-			delete(meta, "version")
-		}
 	}
 	for _, attr := range []string{"members", "groups"} {
 		list, _ := out[attr].([]any)
@@ -230,29 +209,12 @@ func (h *Handler) present(r *http.Request, rt *reference.ResourceType, res refer
 			}
 		}
 	}
-	if !h.opts.Quirks.Has(reference.QuirkPasswordReturned) {
-		delete(out, "password")
-	}
-	if a, ok := out["active"].(bool); ok && h.opts.Quirks.Has(reference.QuirkActiveAsString) {
-		out["active"] = strconv.FormatBool(a)
-	}
-	if rt.Name == "Group" {
-		if _, ok := out["members"]; !ok && !proj.excludes("members") {
-			out["members"] = []any{}
-		}
-	}
-	h.presentQuirks(rt, out)
-	return proj.apply(rt, out)
+	delete(out, "password")
+	return out
 }
 
-// etag returns the resource's meta.version, honouring the quirk that freezes it.
-func (h *Handler) etag(res reference.Resource) string {
-	if h.opts.Quirks.Has(reference.QuirkETagUnsupported) {
-		return ""
-	}
-	if h.opts.Quirks.Has(reference.QuirkVersionUnchanged) {
-		return reference.VersionTag(1)
-	}
+// etag returns the resource's meta.version, its entity tag.
+func etag(res reference.Resource) string {
 	meta, _ := res["meta"].(map[string]any)
 	v, _ := meta["version"].(string)
 	return v

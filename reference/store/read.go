@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-		"strings"
+	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
 )

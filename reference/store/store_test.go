@@ -150,8 +150,14 @@ func TestUserNameUniqueness(t *testing.T) {
 	}{
 		{"create same userName", func(tx reference.Tx) error { _, err := tx.Create(KindUser, "", user("Ada@Example.com")); return err }, 409},
 		{"create other case", func(tx reference.Tx) error { _, err := tx.Create(KindUser, "", user("ADA@EXAMPLE.COM")); return err }, 409},
-		{"replace onto a taken userName", func(tx reference.Tx) error { _, err := tx.Replace(KindUser, id(bob), user("ada@example.com")); return err }, 409},
-		{"replace own userName in another case", func(tx reference.Tx) error { _, err := tx.Replace(KindUser, id(ada), user("ADA@example.com")); return err }, 0},
+		{"replace onto a taken userName", func(tx reference.Tx) error {
+			_, err := tx.Replace(KindUser, id(bob), user("ada@example.com"))
+			return err
+		}, 409},
+		{"replace own userName in another case", func(tx reference.Tx) error {
+			_, err := tx.Replace(KindUser, id(ada), user("ADA@example.com"))
+			return err
+		}, 0},
 		{"groups may share a displayName", func(tx reference.Tx) error {
 			if _, err := tx.Create(KindGroup, "", group("Ada@Example.com")); err != nil {
 				return err
