@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/reference/internal/codec"
 )
 
 // MediaType is what the reference server labels its responses with (RFC 7644 §3.1).
@@ -17,7 +18,7 @@ const MediaType = "application/scim+json"
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	buf := jsonBuffers.Get().(*[]byte)
-	b, err := reference.AppendJSON((*buf)[:0], v)
+	b, err := codec.Append((*buf)[:0], v)
 	if cap(b) <= maxPooledBuffer { // w.Write copies b: the buffer serves the next response
 		defer func() { *buf = b[:0]; jsonBuffers.Put(buf) }()
 	}
@@ -114,7 +115,7 @@ func decodeObject(raw []byte) (map[string]any, error) {
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		return nil, reference.BadRequest(reference.ScimTypeInvalidSyntax, "the request body is empty; a JSON object is required")
 	}
-	v, err := reference.UnmarshalJSON(raw) // json.Unmarshal's value and error
+	v, err := codec.Unmarshal(raw) // json.Unmarshal's value and error
 	if err != nil {
 		return nil, reference.BadRequest(reference.ScimTypeInvalidSyntax, "the request body is not valid JSON: %v", err)
 	}

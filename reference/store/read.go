@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/reference/internal/codec"
 )
 
 type record struct {
@@ -21,7 +22,7 @@ func (r *record) scan(s interface{ Scan(...any) error }) error {
 }
 
 func (r *record) resource(kind string) (reference.Resource, error) {
-	v, err := reference.UnmarshalJSON([]byte(r.doc))
+	v, err := codec.Unmarshal([]byte(r.doc))
 	res, ok := v.(map[string]any)
 	if err != nil || !ok { // encoding/json has the last word on what is not a JSON object
 		res = reference.Resource{}

@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/reference/internal/codec"
 )
 
 // Kinds of resource, as reference names them.
@@ -461,7 +462,7 @@ func split(kind string, res reference.Resource) (map[string]any, string, []Membe
 		doc[k] = v
 	}
 	buf := docBuffers.Get().(*[]byte)
-	b, err := reference.AppendJSON((*buf)[:0], doc)
+	b, err := codec.Append((*buf)[:0], doc)
 	raw := string(b)
 	if cap(b) <= maxPooledDoc {
 		*buf = b[:0]

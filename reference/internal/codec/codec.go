@@ -1,4 +1,8 @@
-package reference
+// Package codec is the reference server's JSON encoder and decoder for the values resources
+// are made of: the same bytes and values as encoding/json, without reflection, because the
+// server encodes every response and stored resource and decodes every request and stored
+// document. Anything else is handed to encoding/json.
+package codec
 
 import (
 	"encoding/json"
@@ -8,18 +12,18 @@ import (
 	"unicode/utf8"
 )
 
-// MarshalJSON returns exactly what json.Marshal(v) returns, error included. For the values
+// Marshal returns exactly what json.Marshal(v) returns, error included. For the values
 // resources and SCIM responses are made of (map[string]any, []any, []string, string, float64,
 // int, bool and nil, as encoding/json decodes them) it encodes without reflection, which the
 // server does for every response and every stored resource; anything else goes to
 // encoding/json.
-func MarshalJSON(v any) ([]byte, error) {
-	return AppendJSON(nil, v)
+func Marshal(v any) ([]byte, error) {
+	return Append(nil, v)
 }
 
-// AppendJSON appends to dst what json.Marshal(v) returns, or returns its error (see
-// MarshalJSON).
-func AppendJSON(dst []byte, v any) ([]byte, error) {
+// Append appends to dst what json.Marshal(v) returns, or returns its error (see
+// Marshal).
+func Append(dst []byte, v any) ([]byte, error) {
 	if b, ok := appendJSON(dst, v); ok {
 		return b, nil
 	}
@@ -177,11 +181,11 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// UnmarshalJSON returns what json.Unmarshal(data, &v) stores in an any v, and its error: maps,
+// Unmarshal returns what json.Unmarshal(data, &v) stores in an any v, and its error: maps,
 // slices, strings, float64s, bools and nils. The JSON the server stores and most request
 // bodies are decoded without reflection; anything unusual (a syntax error, an escaped
 // surrogate, invalid UTF-8, a number out of range, deep nesting) goes to encoding/json.
-func UnmarshalJSON(data []byte) (any, error) {
+func Unmarshal(data []byte) (any, error) {
 	d := decoder{data: data}
 	if v, ok := d.document(); ok {
 		return v, nil
@@ -195,7 +199,7 @@ func UnmarshalJSON(data []byte) (any, error) {
 // encoding/json.
 const maxDecodeDepth = 1000
 
-// decoder is the fast path of UnmarshalJSON. Each method returns ok false at anything it does
+// decoder is the fast path of Unmarshal. Each method returns ok false at anything it does
 // not decode exactly as encoding/json does.
 type decoder struct {
 	data  []byte
@@ -483,7 +487,8 @@ func (d *decoder) number() (any, bool) {
 }
 
 // commonStrings are the keys and values resources repeat most, decoded to one shared string
-// each instead of a new one every time (strings are immutable: nobody can tell).
+// each instead of a new one every time (strings are immutable: nobody can tell). It is built
+// once and only read.
 var commonStrings = func() map[string]string {
 	m := map[string]string{}
 	for _, s := range []string{
