@@ -18,6 +18,7 @@ import (
 
 	"github.com/scimcheck/scimcheck/reference"
 	"github.com/scimcheck/scimcheck/reference/filter"
+	"github.com/scimcheck/scimcheck/reference/internal/codec"
 	"github.com/scimcheck/scimcheck/reference/patch"
 	"github.com/scimcheck/scimcheck/reference/quirks"
 )
@@ -56,6 +57,7 @@ type Handler struct {
 	opts    Options
 	schemas *reference.Schemas
 	quirks  *quirks.Set
+	buffers *codec.Buffers // what answers are encoded in
 
 	// The seams at which package quirks bends the server. Each is the correct behaviour
 	// when no quirk is on.
@@ -84,6 +86,7 @@ func NewHandler(st reference.Store, opts Options) *Handler {
 		opts:        opts,
 		schemas:     reference.NewSchemas(),
 		quirks:      q,
+		buffers:     codec.NewBuffers(answerBuffer, maxPooledBuffer),
 		writeError:  q.Errors(writeError),
 		render:      q.Render(render),
 		apply:       q.Apply(patch.Apply),

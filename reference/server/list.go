@@ -76,8 +76,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, rt *reference.Res
 		"Resources":    resources,
 	}
 	h.quirks.ListAnswer(query, answer)
-	writeJSON(w, http.StatusOK, answer)
+	h.writeJSON(w, http.StatusOK, answer)
 }
 
-// filterEscaper escapes a value for a quoted string of a filter (RFC 7644 §3.4.2.2).
+// filterEscaper escapes a value for a quoted string of a filter (RFC 7644 §3.4.2.2), for the
+// seed look-ups. A strings.Replacer is immutable and safe for concurrent use.
 var filterEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/scimcheck/scimcheck/reference"
 	"github.com/scimcheck/scimcheck/reference/internal/codec"
@@ -16,12 +15,23 @@ import (
 // MediaType is what the reference server labels its responses with (RFC 7644 §3.1).
 const MediaType = "application/scim+json"
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	buf := jsonBuffers.Get().(*[]byte)
-	b, err := codec.Append((*buf)[:0], v)
-	if cap(b) <= maxPooledBuffer { // w.Write copies b: the buffer serves the next response
-		defer func() { *buf = b[:0]; jsonBuffers.Put(buf) }()
-	}
+// Sizes of the buffers answers are encoded in: the first size of each, and the largest one
+// kept for the next answer.
+const (
+	answerBuffer    = 4096
+	maxPooledBuffer = 1 << 20
+)
+
+// writeJSON answers status with v as JSON, encoded in a buffer of h's pool.
+func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
+	buf := h.buffers.Get()
+	b, err := codec.Append(*buf, v)
+	defer h.buffers.Put(buf, b) // w.Write copies b: the buffer serves the next answer
+	send(w, status, b, err)
+}
+
+// send answers status with the JSON b, or 500 when it could not be encoded (err).
+func send(w http.ResponseWriter, status int, b []byte, err error) {
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"schemas":["` + reference.ErrorSchema + `"],"status":"500","detail":"internal error: response could not be encoded"}`)
@@ -31,12 +41,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
-
-// jsonBuffers holds the buffers responses are encoded in; one that grew beyond
-// maxPooledBuffer (a long page) is left to the garbage collector.
-var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-const maxPooledBuffer = 1 << 20
 
 // writeError renders err as a SCIM Error (RFC 7644 §3.12). Anything that is not a
 // *reference.Error is a server fault: 500 with a generic detail.
@@ -53,7 +57,8 @@ func writeError(w http.ResponseWriter, err error) {
 	if e.ScimType != "" {
 		body["scimType"] = e.ScimType
 	}
-	writeJSON(w, e.Status, body)
+	b, err := codec.Marshal(body)
+	send(w, e.Status, b, err)
 }
 
 // readJSON decodes a request body that must be one JSON object. Errors: 413 over the size
@@ -131,7 +136,7 @@ func (h *Handler) checkContentType(r *http.Request) error {
 	if ct == "" {
 		return nil // lenient: Okta always labels its bodies, other clients may not
 	}
-	mt, ok := commonMediaTypes[ct]
+	mt, ok := commonMediaType(ct)
 	if !ok {
 		var err error
 		if mt, _, err = mime.ParseMediaType(ct); err != nil {
@@ -145,15 +150,16 @@ func (h *Handler) checkContentType(r *http.Request) error {
 	return reference.Errorf(http.StatusUnsupportedMediaType, "", "Content-Type %q is not supported: send application/scim+json or application/json", mt)
 }
 
-// commonMediaTypes maps the Content-Types clients send to what mime.ParseMediaType makes of
-// them, to spare parsing them on every request.
-var commonMediaTypes = map[string]string{
-	"application/scim+json":                "application/scim+json",
-	"application/scim+json; charset=utf-8": "application/scim+json",
-	"application/scim+json;charset=utf-8":  "application/scim+json",
-	"application/json":                     "application/json",
-	"application/json; charset=utf-8":      "application/json",
-	"application/json;charset=utf-8":       "application/json",
+// commonMediaType returns what mime.ParseMediaType makes of the Content-Types clients send
+// most, to spare parsing them on every request; ok is false for any other.
+func commonMediaType(ct string) (mt string, ok bool) {
+	switch ct {
+	case "application/scim+json", "application/scim+json; charset=utf-8", "application/scim+json;charset=utf-8":
+		return "application/scim+json", true
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8":
+		return "application/json", true
+	}
+	return "", false
 }
 
 // baseURL is the absolute URL of the SCIM base as the client addressed it.

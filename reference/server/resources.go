@@ -30,7 +30,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *reference.Reso
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeJSON(w, http.StatusOK, h.present(r, rt, res, proj))
+	h.writeJSON(w, http.StatusOK, h.present(r, rt, res, proj))
 }
 
 // create answers POST /Users and POST /Groups: 201 with Location, ETag and the resource.
@@ -66,7 +66,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *reference.R
 	out := h.present(r, rt, created, parseProjection(rt, r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes")))
 	w.Header().Set("Location", baseURL(r)+rt.Endpoint+"/"+str(created["id"]))
 	w.Header().Set("ETag", etag(created))
-	writeJSON(w, http.StatusCreated, out)
+	h.writeJSON(w, http.StatusCreated, out)
 }
 
 // checkRequired returns 400 invalidValue when a required attribute (userName, a Group's
@@ -200,7 +200,7 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.Re
 	}
 	w.Header().Set("ETag", etag(stored))
 	proj := parseProjection(rt, r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes"))
-	writeJSON(w, http.StatusOK, h.present(r, rt, stored, proj))
+	h.writeJSON(w, http.StatusOK, h.present(r, rt, stored, proj))
 }
 
 // delete answers DELETE with 204. Okta never deletes users; other clients do.

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -69,6 +68,7 @@ type Store struct {
 	cache stmtCache // the statements, prepared on the one connection (sql.go)
 	now   func() time.Time
 	pages anchors
+	docs  *codec.Buffers // what documents are encoded in
 }
 
 // Open opens the store at path, creating its tables. An empty path (or ":memory:") means a
@@ -95,7 +95,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("create tables in %q: %w", path, err)
 	}
-	s := &Store{db: db, now: time.Now}
+	s := &Store{db: db, now: time.Now, docs: codec.NewBuffers(docBuffer, maxPooledDoc)}
 	if err := s.prepare(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %q: %w", path, err)
@@ -121,7 +121,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx reference.Tx) error) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer conn.Close() // hands the connection back
-	tx := &Tx{conn: conn, cache: &s.cache, ctx: ctx, now: s.now().UTC(), pages: &s.pages}
+	tx := &Tx{conn: conn, cache: &s.cache, ctx: ctx, now: s.now().UTC(), pages: &s.pages, docs: s.docs}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
@@ -159,6 +159,7 @@ type Tx struct {
 	ctx   context.Context
 	now   time.Time
 	pages *anchors
+	docs  *codec.Buffers
 	wrote bool // a transaction that wrote may be rolled back: it records no page anchors
 	// writes counts the statements that wrote, so that what was read before can be trusted
 	// as long as it has not moved.
@@ -293,7 +294,7 @@ func (t *Tx) create(kind, id string, res reference.Resource, unique bool) (refer
 	if id == "" {
 		id = newID()
 	}
-	doc, raw, members, err := split(kind, res)
+	doc, raw, members, err := t.split(kind, res)
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +364,7 @@ func (t *Tx) checkUnique(res reference.Resource, exceptID string) error {
 // Errors: 404 when id does not exist; 409 uniqueness on a taken userName; 400 invalidValue for
 // a member that is not a User or Group.
 func (t *Tx) Replace(kind, id string, res reference.Resource) (reference.Resource, error) {
-	doc, raw, members, err := split(kind, res)
+	doc, raw, members, err := t.split(kind, res)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +449,7 @@ func notFound(kind, id string) error {
 
 // split separates a resource into the attributes to store (a new top-level map, and its
 // JSON) and, for a Group, its members.
-func split(kind string, res reference.Resource) (map[string]any, string, []Member, error) {
+func (t *Tx) split(kind string, res reference.Resource) (map[string]any, string, []Member, error) {
 	doc := make(map[string]any, len(res))
 	for k, v := range res {
 		switch k {
@@ -461,13 +462,10 @@ func split(kind string, res reference.Resource) (map[string]any, string, []Membe
 		}
 		doc[k] = v
 	}
-	buf := docBuffers.Get().(*[]byte)
-	b, err := codec.Append((*buf)[:0], doc)
+	buf := t.docs.Get()
+	b, err := codec.Append(*buf, doc)
 	raw := string(b)
-	if cap(b) <= maxPooledDoc {
-		*buf = b[:0]
-		docBuffers.Put(buf)
-	}
+	t.docs.Put(buf, b)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("encode %s: %w", kind, err)
 	}
@@ -493,10 +491,12 @@ func split(kind string, res reference.Resource) (map[string]any, string, []Membe
 	return doc, raw, members, nil
 }
 
-// docBuffers holds the buffers split encodes documents in; maxPooledDoc bounds what it keeps.
-var docBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-const maxPooledDoc = 256 << 10
+// Sizes of the buffers documents are encoded in: the first size of each, and the largest one
+// kept for the next document.
+const (
+	docBuffer    = 1024
+	maxPooledDoc = 256 << 10
+)
 
 func nullable(s string) any {
 	if s == "" {
