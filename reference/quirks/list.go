@@ -2,6 +2,7 @@ package quirks
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/scimcheck/scimcheck/reference"
 	"github.com/scimcheck/scimcheck/reference/filter"
@@ -30,6 +31,28 @@ func (s *Set) Filter(parse FilterFunc) FilterFunc {
 		}
 	}
 	return parse
+}
+
+// ListAnswer bends the ListResponse of a list request that asked for q (before the store's
+// quirks bent it): startIndex always 1 (start-index-ignored), itemsPerPage echoing count
+// (items-per-page-echoes-count), the numbers as strings (counts-as-strings).
+func (s *Set) ListAnswer(q reference.Query, answer map[string]any) {
+	if s.has(reference.QuirkStartIndexIgnored) {
+		answer["startIndex"] = 1
+	}
+	if s.has(reference.QuirkItemsPerPageEchoesCount) {
+		answer["itemsPerPage"] = q.Count
+	}
+	if s.has(reference.QuirkCountsAsStrings) {
+		for _, k := range []string{"totalResults", "startIndex"} {
+			if n, ok := answer[k].(int); ok {
+				answer[k] = strconv.Itoa(n)
+			}
+		}
+		if list, ok := answer["Resources"].([]any); ok {
+			answer["itemsPerPage"] = strconv.Itoa(len(list))
+		}
+	}
 }
 
 // List answers a page the way the list quirks get it wrong: count ignored (count-ignored) or

@@ -65,28 +65,6 @@ func (s *Set) Render(render RenderFunc) RenderFunc {
 	}
 }
 
-// ListAnswer bends the ListResponse of a list request that asked for q (before the store's
-// quirks bent it): startIndex always 1 (start-index-ignored), itemsPerPage echoing count
-// (items-per-page-echoes-count), the numbers as strings (counts-as-strings).
-func (s *Set) ListAnswer(q reference.Query, answer map[string]any) {
-	if s.has(reference.QuirkStartIndexIgnored) {
-		answer["startIndex"] = 1
-	}
-	if s.has(reference.QuirkItemsPerPageEchoesCount) {
-		answer["itemsPerPage"] = q.Count
-	}
-	if s.has(reference.QuirkCountsAsStrings) {
-		for _, k := range []string{"totalResults", "startIndex"} {
-			if n, ok := answer[k].(int); ok {
-				answer[k] = strconv.Itoa(n)
-			}
-		}
-		if list, ok := answer["Resources"].([]any); ok {
-			answer["itemsPerPage"] = strconv.Itoa(len(list))
-		}
-	}
-}
-
 // Errors returns write bent by the error quirks that are on: a text/plain body
 // (non-json-errors), a 401 without a body (unauthorized-without-body). write itself when
 // none is.

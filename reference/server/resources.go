@@ -13,7 +13,7 @@ import (
 
 // get answers GET /Users/{id} and GET /Groups/{id}, honouring If-None-Match.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, rt *reference.ResourceType, id string) {
-	proj := parseProjection(rt, r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes"))
+	proj := requestProjection(r, rt)
 	var res reference.Resource
 	err := h.store.Tx(r.Context(), func(tx reference.Tx) error {
 		var err error
@@ -63,7 +63,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, rt *reference.R
 		h.writeError(w, err)
 		return
 	}
-	out := h.present(r, rt, created, parseProjection(rt, r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes")))
+	out := h.present(r, rt, created, requestProjection(r, rt))
 	w.Header().Set("Location", baseURL(r)+rt.Endpoint+"/"+str(created["id"]))
 	w.Header().Set("ETag", etag(created))
 	h.writeJSON(w, http.StatusCreated, out)
@@ -199,7 +199,7 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, rt *reference.Re
 		return
 	}
 	w.Header().Set("ETag", etag(stored))
-	proj := parseProjection(rt, r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes"))
+	proj := requestProjection(r, rt)
 	h.writeJSON(w, http.StatusOK, h.present(r, rt, stored, proj))
 }
 
