@@ -1,6 +1,7 @@
 // Package server is the HTTP face of the reference SCIM 2.0 service provider: NewHandler
-// serves /scim/v2 from a store, and Start runs it on a loopback port for tests and the
-// harness.
+// serves /scim/v2 from any reference.Store, and Start runs it on a loopback port over the
+// SQLite store for tests and the harness. Its handlers are the model of correct; package
+// quirks bends them, at the seams NewHandler assembles, into the servers that break.
 package server
 
 import (
