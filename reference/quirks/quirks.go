@@ -8,8 +8,9 @@
 //     change what the router sees: requests.go.
 //   - Store wraps the reference.Store the handlers use (creation, ids, versions, list pages,
 //     deletes): store.go.
-//   - A few named hooks the handlers call where a quirk changes a detail of a request's
-//     meaning (PUT and PATCH bodies, list answers, rendering): hooks.go, render.go.
+//   - Decorators of functions the handlers call (Render, Apply, Filter, Errors, Authorize,
+//     Unchanged) and a few named hooks (CheckBody, CheckPatch, Put, ListAnswer), where a
+//     quirk changes a detail of a request's meaning: writes.go, list.go, render.go.
 //
 // The zero-quirk Set changes nothing; every seam then hands back what it was given.
 package quirks

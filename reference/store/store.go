@@ -1,8 +1,9 @@
-// Package store keeps the reference server's Users and Groups in SQLite (modernc.org/sqlite,
-// pure Go). A resource's attributes are stored as a JSON document beside indexed columns for
+// Package store implements reference.Store: it keeps the reference server's Users and Groups
+// in SQLite (modernc.org/sqlite, pure Go), in memory or in a file. A resource's attributes are stored as a JSON document beside indexed columns for
 // the look-ups Okta makes (userName and displayName, case-insensitively, and id), and group
 // membership lives in its own table so a membership PATCH touches only the members it changes
-// and a User's groups can be derived. Every request runs in one transaction.
+// and a User's groups can be derived. Every request runs in one transaction. Beside
+// reference.Tx, a transaction offers CreateAllowingDuplicate, which only the quirks use.
 package store
 
 import (
