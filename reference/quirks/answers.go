@@ -19,19 +19,10 @@ import (
 // scimJSON is the media type of the server's JSON answers (RFC 7644 §3.1).
 const scimJSON = "application/scim+json"
 
-// answerQuirks are the quirks Answers applies.
-func answerQuirks() []reference.Quirk {
-	return []reference.Quirk{
-		reference.QuirkNoLocation, reference.QuirkETagUnsupported, reference.QuirkNoWWWAuthenticate,
-		reference.QuirkJSONResponses, reference.QuirkErrorStatusNumber, reference.QuirkPrettyJSON, reference.QuirkGzip,
-		reference.QuirkCreate200, reference.QuirkCreateEmptyBody, reference.QuirkPatch204, reference.QuirkGroupDelete200,
-	}
-}
-
 // Answers returns next with its answers rewritten by the answer quirks that are on; next
 // itself when none is.
 func (s *Set) Answers(next http.Handler) http.Handler {
-	if !s.any(answerQuirks()...) {
+	if !s.any(seams().answers...) {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

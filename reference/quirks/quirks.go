@@ -49,6 +49,35 @@ func New(cfg Config) *Set {
 	return &Set{on: cfg.Quirks, cfg: cfg, schemas: reference.NewSchemas()}
 }
 
+// seamQuirks are the quirks each wrapping seam implements: Answers, Requests and Store step in
+// only when one of theirs is on.
+type seamQuirks struct {
+	answers, requests, store []reference.Quirk
+}
+
+func seams() seamQuirks {
+	return seamQuirks{
+		answers: []reference.Quirk{
+			reference.QuirkNoLocation, reference.QuirkETagUnsupported, reference.QuirkNoWWWAuthenticate,
+			reference.QuirkJSONResponses, reference.QuirkErrorStatusNumber, reference.QuirkPrettyJSON, reference.QuirkGzip,
+			reference.QuirkCreate200, reference.QuirkCreateEmptyBody, reference.QuirkPatch204, reference.QuirkGroupDelete200,
+		},
+		requests: []reference.Quirk{
+			reference.QuirkStatus500, reference.QuirkNoDiscovery, reference.QuirkInactiveUser404,
+			reference.QuirkPagingParamsRequired, reference.QuirkPlusNotDecoded, reference.QuirkJSONContentTypeOnly,
+			reference.QuirkJSONContentTypeRejected, reference.QuirkPutNotSaved,
+		},
+		store: []reference.Quirk{
+			reference.QuirkNo409OnDuplicate, reference.QuirkUserNameCaseSensitive, reference.QuirkNumericIDs,
+			reference.QuirkUnknownID500, reference.QuirkVersionUnchanged, reference.QuirkETagUnsupported,
+			reference.QuirkUserNameChangeRejected, reference.QuirkGroupDeleteDeactivates, reference.QuirkPutNotSaved,
+			reference.QuirkCountIgnored, reference.QuirkPageCap50, reference.QuirkStartIndexIgnored,
+			reference.QuirkInactiveHiddenInFilter, reference.QuirkOrderByID,
+			reference.QuirkUnstableOrder, reference.QuirkFilter404,
+		},
+	}
+}
+
 // has reports whether q is on.
 func (s *Set) has(q reference.Quirk) bool { return s.on.Has(q) }
 

@@ -97,9 +97,9 @@ func TestSeamsTakeTheirQuirks(t *testing.T) {
 		quirks []reference.Quirk
 		wraps  func(s *Set) bool
 	}{
-		{"Answers", answerQuirks(), func(s *Set) bool { return !is(s.Answers(next), next) }},
-		{"Requests", requestQuirks(), func(s *Set) bool { return !is(s.Requests(st, next), next) }},
-		{"Store", storeQuirks(), func(s *Set) bool { return s.Store(st) != reference.Store(st) }},
+		{"Answers", seams().answers, func(s *Set) bool { return !is(s.Answers(next), next) }},
+		{"Requests", seams().requests, func(s *Set) bool { return !is(s.Requests(st, next), next) }},
+		{"Store", seams().store, func(s *Set) bool { return s.Store(st) != reference.Store(st) }},
 	}
 	for _, seam := range seams {
 		for _, q := range seam.quirks {

@@ -11,21 +11,12 @@ import (
 	"github.com/scimcheck/scimcheck/reference"
 )
 
-// requestQuirks are the quirks Requests applies.
-func requestQuirks() []reference.Quirk {
-	return []reference.Quirk{
-		reference.QuirkStatus500, reference.QuirkNoDiscovery, reference.QuirkInactiveUser404,
-		reference.QuirkPagingParamsRequired, reference.QuirkPlusNotDecoded, reference.QuirkJSONContentTypeOnly,
-		reference.QuirkJSONContentTypeRejected, reference.QuirkPutNotSaved,
-	}
-}
-
 // Requests returns next (the router, reached once a request is authenticated) behind the
 // request quirks that are on: they answer some requests themselves, the way the broken server
 // would, or change what next sees. st is the store next serves from. next itself when none is
 // on.
 func (s *Set) Requests(st reference.Store, next http.Handler) http.Handler {
-	if !s.any(requestQuirks()...) {
+	if !s.any(seams().requests...) {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -13,24 +13,12 @@ import (
 	"github.com/scimcheck/scimcheck/reference/filter"
 )
 
-// storeQuirks are the quirks Store applies.
-func storeQuirks() []reference.Quirk {
-	return []reference.Quirk{
-		reference.QuirkNo409OnDuplicate, reference.QuirkUserNameCaseSensitive, reference.QuirkNumericIDs,
-		reference.QuirkUnknownID500, reference.QuirkVersionUnchanged, reference.QuirkETagUnsupported,
-		reference.QuirkUserNameChangeRejected, reference.QuirkGroupDeleteDeactivates, reference.QuirkPutNotSaved,
-		reference.QuirkCountIgnored, reference.QuirkPageCap50, reference.QuirkStartIndexIgnored,
-		reference.QuirkUserNameCaseSensitive, reference.QuirkInactiveHiddenInFilter, reference.QuirkOrderByID,
-		reference.QuirkUnstableOrder, reference.QuirkFilter404,
-	}
-}
-
 // Store returns st bent by the store quirks that are on: duplicates stored, numeric ids, 500
 // for an unknown id, versions that never change or do not exist, renames refused, deletes
 // that deactivate, PUTs that are not saved, and list pages that are too short, unordered or
 // wrongly filtered (list.go). st itself when none is on.
 func (s *Set) Store(st reference.Store) reference.Store {
-	if !s.any(storeQuirks()...) {
+	if !s.any(seams().store...) {
 		return st
 	}
 	return &quirkyStore{Store: st, s: s}
