@@ -1,7 +1,9 @@
 // Package reference holds the domain of scimcheck's reference SCIM 2.0 service provider: the
-// schemas it serves, the SCIM error type every layer returns, and the quirks that can break it
-// on purpose. Storage, filters, PATCH and HTTP live in the sub-packages store, filter, patch and
-// http; package server wires them together.
+// resource types and schemas it serves (schema.go), how a request body becomes a canonical
+// resource (normalize.go), the SCIM error every layer returns (errors.go), the Store interface
+// storage implements (store.go), and the catalogue of quirks that break it on purpose
+// (quirks.go). Storage lives in package store, filters in filter, PATCH in patch, the HTTP
+// server in server, and the quirks' behaviour in quirks.
 package reference
 
 import (

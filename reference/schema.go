@@ -93,19 +93,23 @@ type ResourceType struct {
 	Description string
 	Schema      *Schema
 	Extensions  []*Schema
+	// Common are id, externalId and meta, which every resource carries (RFC 7643 §3.1).
+	Common []*Attribute
 }
 
-// CommonAttributes are id, externalId and meta, which every resource carries (RFC 7643 §3.1).
-var CommonAttributes = []*Attribute{
-	{Name: "id", Type: TypeString, CaseExact: true, Mutability: ReadOnly, Returned: ReturnedAlways, Uniqueness: "server",
-		Description: "Unique identifier for the SCIM resource as defined by the service provider."},
-	{Name: "externalId", Type: TypeString, CaseExact: true, Mutability: ReadWrite, Returned: ReturnedDefault, Uniqueness: "none",
-		Description: "An identifier for the resource as defined by the provisioning client."},
-	{Name: "meta", Type: TypeComplex, Mutability: ReadOnly, Returned: ReturnedDefault, Uniqueness: "none",
-		Description: "Resource metadata.", SubAttributes: []*Attribute{
-			str("resourceType", ReadOnly, true), dt("created", ReadOnly), dt("lastModified", ReadOnly),
-			ref("location", ReadOnly, "uri"), str("version", ReadOnly, true),
-		}},
+// commonAttributes returns id, externalId and meta, which every resource carries (RFC 7643 §3.1).
+func commonAttributes() []*Attribute {
+	return []*Attribute{
+		{Name: "id", Type: TypeString, CaseExact: true, Mutability: ReadOnly, Returned: ReturnedAlways, Uniqueness: "server",
+			Description: "Unique identifier for the SCIM resource as defined by the service provider."},
+		{Name: "externalId", Type: TypeString, CaseExact: true, Mutability: ReadWrite, Returned: ReturnedDefault, Uniqueness: "none",
+			Description: "An identifier for the resource as defined by the provisioning client."},
+		{Name: "meta", Type: TypeComplex, Mutability: ReadOnly, Returned: ReturnedDefault, Uniqueness: "none",
+			Description: "Resource metadata.", SubAttributes: []*Attribute{
+				str("resourceType", ReadOnly, true), dt("created", ReadOnly), dt("lastModified", ReadOnly),
+				ref("location", ReadOnly, "uri"), str("version", ReadOnly, true),
+			}},
+	}
 }
 
 // Resolve finds the attribute an attribute path names: uri is an optional schema URN prefix
@@ -161,7 +165,7 @@ func (rt *ResourceType) Extension(urn string) *Schema {
 }
 
 func (rt *ResourceType) coreAttr(name string) *Attribute {
-	if a := findAttr(CommonAttributes, name); a != nil {
+	if a := findAttr(rt.Common, name); a != nil {
 		return a
 	}
 	return rt.Schema.Attr(name)
@@ -302,8 +306,8 @@ type Schemas struct {
 func NewSchemas() *Schemas {
 	user, group, ent := newUserSchema(), newGroupSchema(), newEnterpriseSchema()
 	return &Schemas{
-		User:  &ResourceType{ID: "User", Name: "User", Endpoint: "/Users", Description: "User Account", Schema: user, Extensions: []*Schema{ent}},
-		Group: &ResourceType{ID: "Group", Name: "Group", Endpoint: "/Groups", Description: "Group", Schema: group},
+		User:  &ResourceType{ID: "User", Name: "User", Endpoint: "/Users", Description: "User Account", Schema: user, Extensions: []*Schema{ent}, Common: commonAttributes()},
+		Group: &ResourceType{ID: "Group", Name: "Group", Endpoint: "/Groups", Description: "Group", Schema: group, Common: commonAttributes()},
 		All:   []*Schema{user, group, ent},
 	}
 }

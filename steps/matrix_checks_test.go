@@ -38,7 +38,7 @@ func checkKills(t reporter, m *matrix) {
 		switch {
 		case len(kills) == 0 && !isAllowed:
 			assert.Fail(t, "a scenario kills no quirk", "scenario %q (%s) kills no quirk but %s: no broken server has been "+
-				"shown to fail it. Add a quirk to reference/quirks.go (with its hook in reference/server) that breaks what it "+
+				"shown to fail it. Add a quirk to reference/quirks.go (with its behaviour in reference/quirks) that breaks what it "+
 				"checks, or list it in unkilledAllowed in steps/matrix_test.go with the reason", sc.key, sc.id, genericQuirk)
 		case len(kills) > 0 && isAllowed:
 			assert.Fail(t, "an allowed scenario kills a quirk", "scenario %q is in unkilledAllowed (%s) but kills %s: "+

@@ -77,8 +77,12 @@ func WithBuildLog(w io.Writer) BuildOption {
 	return func(s *buildSettings) { s.log = w }
 }
 
-// buildMu serialises BuildImage: parallel tests share one build.
-var buildMu sync.Mutex
+// Builder builds reference images one at a time: callers that share a Builder (parallel
+// tests) wait for the build in progress and then find its image, cached. The zero value is
+// ready to use.
+type Builder struct {
+	mu sync.Mutex
+}
 
 // BuildImage builds the reference image locally and returns its name. The image is
 // FROM scratch around a static scimcheck binary, so nothing is pulled. The binary is, in
@@ -87,13 +91,21 @@ var buildMu sync.Mutex
 // scimcheck of the engine's architecture; built from the scimcheck module the working
 // directory is in. The tag is a hash of the binary, so an image already built from the
 // same binary is reused rather than rebuilt.
+//
+// BuildImage builds with a Builder of its own; calls that should wait for each other's builds
+// share a Builder instead.
 func BuildImage(ctx context.Context, opts ...BuildOption) (string, error) {
+	return new(Builder).Build(ctx, opts...)
+}
+
+// Build builds the reference image as BuildImage does, after any build b is running.
+func (b *Builder) Build(ctx context.Context, opts ...BuildOption) (string, error) {
 	s := buildSettings{repo: ImageRepository, log: io.Discard}
 	for _, o := range opts {
 		o(&s)
 	}
-	buildMu.Lock()
-	defer buildMu.Unlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
 
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/reference/internal/codec"
 )
 
 // mergeSubs writes the sub-attributes in raw into cur, an element or single-valued value of
@@ -131,7 +132,7 @@ func (id *identity) key(el any) string {
 			}
 		}
 	}
-	b, err := reference.MarshalJSON(el) // map keys sorted: equal elements give equal keys
+	b, err := codec.Marshal(el) // map keys sorted: equal elements give equal keys
 	if err != nil {
 		return "\x00?"
 	}

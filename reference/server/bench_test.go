@@ -56,7 +56,7 @@ func populate(tb testing.TB, st *store.Store, n int) ([]string, string) {
 	ctx := context.Background()
 	ids := make([]string, 0, n)
 	for start := 0; start < n; start += 1000 {
-		err := st.Tx(ctx, func(tx *store.Tx) error {
+		err := st.Tx(ctx, func(tx reference.Tx) error {
 			for i := start; i < min(start+1000, n); i++ {
 				u, err := tx.Create(store.KindUser, "", benchUser(i))
 				if err != nil {
@@ -75,7 +75,7 @@ func populate(tb testing.TB, st *store.Store, n int) ([]string, string) {
 		members = append(members, map[string]any{"value": id})
 	}
 	var group string
-	err := st.Tx(ctx, func(tx *store.Tx) error {
+	err := st.Tx(ctx, func(tx reference.Tx) error {
 		g, err := tx.Create(store.KindGroup, "", reference.Resource{"displayName": "everyone", "members": members})
 		if err == nil {
 			group = g["id"].(string)

@@ -23,7 +23,7 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 			"description": "Authentication with HTTP Basic (RFC 7617).",
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	h.writeJSON(w, http.StatusOK, map[string]any{
 		"schemas":               []string{reference.SPConfigSchema},
 		"documentationUri":      "https://github.com/scimcheck/scimcheck#the-reference-server",
 		"patch":                 map[string]any{"supported": true},
@@ -31,7 +31,7 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 		"filter":                map[string]any{"supported": true, "maxResults": h.opts.MaxPageSize},
 		"changePassword":        map[string]any{"supported": true},
 		"sort":                  map[string]any{"supported": true},
-		"etag":                  map[string]any{"supported": !h.opts.Quirks.Has(reference.QuirkETagUnsupported)},
+		"etag":                  map[string]any{"supported": h.quirks.ETagsSupported()},
 		"authenticationSchemes": schemes,
 		"meta": map[string]any{
 			"resourceType": "ServiceProviderConfig",
@@ -63,7 +63,7 @@ func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request, name []s
 	if len(name) == 1 {
 		for _, rt := range all {
 			if strings.EqualFold(rt.ID, name[0]) {
-				writeJSON(w, http.StatusOK, h.resourceTypeJSON(r, rt))
+				h.writeJSON(w, http.StatusOK, h.resourceTypeJSON(r, rt))
 				return
 			}
 		}
@@ -74,7 +74,7 @@ func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request, name []s
 	for _, rt := range all {
 		list = append(list, h.resourceTypeJSON(r, rt))
 	}
-	writeListResponse(w, list)
+	h.writeListResponse(w, list)
 }
 
 func schemaJSON(r *http.Request, s *reference.Schema) map[string]any {
@@ -93,7 +93,7 @@ func (h *Handler) schemaList(w http.ResponseWriter, r *http.Request, id []string
 	if len(id) == 1 {
 		for _, s := range h.schemas.All {
 			if strings.EqualFold(s.ID, id[0]) {
-				writeJSON(w, http.StatusOK, schemaJSON(r, s))
+				h.writeJSON(w, http.StatusOK, schemaJSON(r, s))
 				return
 			}
 		}
@@ -104,11 +104,11 @@ func (h *Handler) schemaList(w http.ResponseWriter, r *http.Request, id []string
 	for _, s := range h.schemas.All {
 		list = append(list, schemaJSON(r, s))
 	}
-	writeListResponse(w, list)
+	h.writeListResponse(w, list)
 }
 
-func writeListResponse(w http.ResponseWriter, list []any) {
-	writeJSON(w, http.StatusOK, map[string]any{
+func (h *Handler) writeListResponse(w http.ResponseWriter, list []any) {
+	h.writeJSON(w, http.StatusOK, map[string]any{
 		"schemas":      []string{reference.ListSchema},
 		"totalResults": len(list),
 		"startIndex":   1,

@@ -1,6 +1,7 @@
 // Package server is the HTTP face of the reference SCIM 2.0 service provider: NewHandler
-// serves /scim/v2 from a store, and Start runs it on a loopback port for tests and the
-// harness.
+// serves /scim/v2 from any reference.Store, and Start runs it on a loopback port over the
+// SQLite store for tests and the harness. Its handlers are the model of correct; package
+// quirks bends them, at the seams NewHandler assembles, into the servers that break.
 package server
 
 import (
@@ -13,13 +14,14 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/scimcheck/scimcheck/reference"
-	"github.com/scimcheck/scimcheck/reference/store"
+	"github.com/scimcheck/scimcheck/reference/filter"
+	"github.com/scimcheck/scimcheck/reference/internal/codec"
+	"github.com/scimcheck/scimcheck/reference/patch"
+	"github.com/scimcheck/scimcheck/reference/quirks"
 )
 
 // BasePath is where the reference server serves SCIM.
@@ -52,21 +54,51 @@ type Options struct {
 
 // Handler serves the SCIM API from a store. Create it with NewHandler.
 type Handler struct {
-	store   *store.Store
+	store   reference.Store // behind the store quirks
 	opts    Options
 	schemas *reference.Schemas
-	lists   atomic.Int64 // list requests answered, for the unstable-order quirk
+	quirks  *quirks.Set
+	buffers *codec.Buffers // what answers are encoded in
+
+	// The seams at which package quirks bends the server. Each is the correct behaviour
+	// when no quirk is on.
+	answer      http.Handler                     // serve, behind the answer quirks
+	api         http.Handler                     // route, behind the request quirks
+	authorize   func(r *http.Request) bool       // authorized
+	writeError  func(http.ResponseWriter, error) // writeError
+	render      quirks.RenderFunc                // render
+	apply       quirks.ApplyFunc                 // patch.Apply
+	parseFilter quirks.FilterFunc                // filter.Parse
+	unchanged   func(before, next reference.Resource) bool
+	lax         quirks.Lax // the RFC 7643 §2.4 rules checkValues does not enforce: none
 }
 
 // NewHandler returns an http.Handler serving SCIM 2.0 under /scim/v2 from st.
-func NewHandler(st *store.Store, opts Options) *Handler {
+func NewHandler(st reference.Store, opts Options) *Handler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if opts.MaxPageSize <= 0 {
 		opts.MaxPageSize = DefaultMaxPageSize
 	}
-	return &Handler{store: st, opts: opts, schemas: reference.NewSchemas()}
+	q := quirks.New(quirks.Config{Quirks: opts.Quirks, BasePath: BasePath, MaxPageSize: opts.MaxPageSize, WriteError: writeError})
+	h := &Handler{
+		store:       q.Store(st),
+		opts:        opts,
+		schemas:     reference.NewSchemas(),
+		quirks:      q,
+		buffers:     codec.NewBuffers(answerBuffer, maxPooledBuffer),
+		writeError:  q.Errors(writeError),
+		render:      q.Render(render),
+		apply:       q.Apply(patch.Apply),
+		parseFilter: q.Filter(filter.Parse),
+		unchanged:   q.Unchanged(unchanged),
+		lax:         q.Lax(),
+	}
+	h.authorize = q.Authorize(h.authorized)
+	h.api = q.Requests(st, http.HandlerFunc(h.route))
+	h.answer = q.Answers(http.HandlerFunc(h.serve))
+	return h
 }
 
 // statusWriter records the status and the bytes written for the request log.
@@ -108,13 +140,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		logRequest(h.opts.Log, r, sw, start)
 	}()
-	if h.rewritesAnswers() {
-		b := &bufferedAnswer{header: http.Header{}}
-		h.serve(b, r)
-		h.rewriteAnswer(sw, r, b)
-		return
-	}
-	h.serve(sw, r)
+	h.answer.ServeHTTP(sw, r)
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
@@ -123,19 +149,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, reference.NotFound("no SCIM endpoint at %q: the base URL is %s", r.URL.Path, BasePath))
 		return
 	}
-	if !h.opts.Quirks.Has(reference.QuirkNo401) && !h.authorized(r) {
+	if !h.authorize(r) {
 		h.unauthorized(w, r)
-		return
-	}
-	if q := h.opts.Quirks; q.Has(reference.QuirkStatus500) {
-		h.writeError(w, reference.Errorf(500, "", "quirk: every request fails"))
 		return
 	}
 	if r.Body == nil { // an in-process caller's hand-made request
 		r.Body = http.NoBody
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes)
-	h.route(w, r, strings.Trim(rest, "/"))
+	h.api.ServeHTTP(w, r)
 }
 
 // cleanPath collapses doubled slashes; a trailing slash is trimmed by the router.
@@ -218,15 +240,12 @@ func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request) {
 	if sent {
 		detail = "invalid credentials: the Authorization header does not carry a valid token"
 	}
-	if h.opts.Quirks.Has(reference.Quirk401WithoutBody) {
-		w.WriteHeader(http.StatusUnauthorized)
-		return
-	}
 	h.writeError(w, reference.Errorf(http.StatusUnauthorized, "", "%s", detail))
 }
 
-// route dispatches on the path below the base, without slashes at either end.
-func (h *Handler) route(w http.ResponseWriter, r *http.Request, rest string) {
+// route dispatches on the path below the base.
+func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
+	rest := strings.Trim(strings.TrimPrefix(cleanPath(r.URL.Path), BasePath), "/")
 	parts := strings.Split(rest, "/")
 	if rest == "" {
 		parts = nil
@@ -246,10 +265,6 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rest string) {
 		return
 	}
 	var rt *reference.ResourceType
-	if h.opts.Quirks.Has(reference.QuirkNoDiscovery) && slices.Contains([]string{"serviceproviderconfig", "resourcetypes", "schemas"}, strings.ToLower(parts[0])) {
-		h.writeError(w, reference.NotFound("no SCIM endpoint %q", r.URL.Path))
-		return
-	}
 	switch strings.ToLower(parts[0]) {
 	case "users":
 		rt = h.schemas.User

@@ -180,7 +180,7 @@ func encode(t testing.TB, v any) string {
 func storedUser(t testing.TB, c *client, id string) reference.Resource {
 	t.Helper()
 	var res reference.Resource
-	require.NoError(t, c.store.Tx(context.Background(), func(tx *store.Tx) error {
+	require.NoError(t, c.store.Tx(context.Background(), func(tx reference.Tx) error {
 		var err error
 		res, err = tx.Get(store.KindUser, id, true)
 		return err

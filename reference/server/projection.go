@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
@@ -18,6 +19,15 @@ type projection struct {
 	only             bool
 }
 
+// requestProjection returns the projection r's query asks for.
+func requestProjection(r *http.Request, rt *reference.ResourceType) projection {
+	if r.URL.RawQuery == "" {
+		return projection{}
+	}
+	q := r.URL.Query()
+	return parseProjection(rt, q.Get("attributes"), q.Get("excludedAttributes"))
+}
+
 func parseProjection(rt *reference.ResourceType, include, exclude string) projection {
 	return projection{
 		include: parseAttrList(rt, include),
@@ -29,6 +39,9 @@ func parseProjection(rt *reference.ResourceType, include, exclude string) projec
 // parseAttrList resolves a comma-separated attribute list; names the resource type does not
 // know are ignored, as RFC 7644 leaves them undefined and clients should not fail over them.
 func parseAttrList(rt *reference.ResourceType, list string) []attrRef {
+	if list == "" {
+		return nil
+	}
 	var out []attrRef
 	for _, item := range strings.Split(list, ",") {
 		item = strings.TrimSpace(item)

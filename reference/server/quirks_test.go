@@ -11,6 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/reference/quirks"
 )
 
 // quirkProbe shows one quirk: broken runs against a server with the quirk on and reports
@@ -201,7 +202,7 @@ var quirkProbes = map[reference.Quirk]quirkProbe{
 	},
 	reference.QuirkVendorExtension: func(t *testing.T, c *client) bool {
 		got := c.must(200, "GET", "/Users/"+c.createUser("a"), "")
-		return got.JSON(`schemas.#(=="` + VendorExtension + `")`).Exists()
+		return got.JSON(`schemas.#(=="` + quirks.VendorExtension + `")`).Exists()
 	},
 	reference.QuirkEmptyArrays: func(t *testing.T, c *client) bool {
 		return c.must(200, "GET", "/Users/"+c.createUser("a"), "").JSON("roles").IsArray()

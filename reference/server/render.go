@@ -7,21 +7,31 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/scimcheck/scimcheck/reference"
-	"github.com/scimcheck/scimcheck/reference/store"
+	"github.com/scimcheck/scimcheck/reference/internal/codec"
 )
 
 // MediaType is what the reference server labels its responses with (RFC 7644 §3.1).
 const MediaType = "application/scim+json"
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	buf := jsonBuffers.Get().(*[]byte)
-	b, err := reference.AppendJSON((*buf)[:0], v)
-	if cap(b) <= maxPooledBuffer { // w.Write copies b: the buffer serves the next response
-		defer func() { *buf = b[:0]; jsonBuffers.Put(buf) }()
-	}
+// Sizes of the buffers answers are encoded in: the first size of each, and the largest one
+// kept for the next answer.
+const (
+	answerBuffer    = 4096
+	maxPooledBuffer = 1 << 20
+)
+
+// writeJSON answers status with v as JSON, encoded in a buffer of h's pool.
+func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
+	buf := h.buffers.Get()
+	b, err := codec.Append(*buf, v)
+	defer h.buffers.Put(buf, b) // w.Write copies b: the buffer serves the next answer
+	send(w, status, b, err)
+}
+
+// send answers status with the JSON b, or 500 when it could not be encoded (err).
+func send(w http.ResponseWriter, status int, b []byte, err error) {
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"schemas":["` + reference.ErrorSchema + `"],"status":"500","detail":"internal error: response could not be encoded"}`)
@@ -31,12 +41,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
-
-// jsonBuffers holds the buffers responses are encoded in; one that grew beyond
-// maxPooledBuffer (a long page) is left to the garbage collector.
-var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-const maxPooledBuffer = 1 << 20
 
 // writeError renders err as a SCIM Error (RFC 7644 §3.12). Anything that is not a
 // *reference.Error is a server fault: 500 with a generic detail.
@@ -53,23 +57,8 @@ func writeError(w http.ResponseWriter, err error) {
 	if e.ScimType != "" {
 		body["scimType"] = e.ScimType
 	}
-	writeJSON(w, e.Status, body)
-}
-
-// quirkyError renders err honouring the error-body quirks.
-func (h *Handler) writeError(w http.ResponseWriter, err error) {
-	if h.opts.Quirks.Has(reference.QuirkNonJSONErrors) {
-		status := http.StatusInternalServerError
-		detail := "internal error"
-		if e, ok := reference.AsError(err); ok {
-			status, detail = e.Status, e.Detail
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, "Error: "+detail)
-		return
-	}
-	writeError(w, err)
+	b, err := codec.Marshal(body)
+	send(w, e.Status, b, err)
 }
 
 // readJSON decodes a request body that must be one JSON object. Errors: 413 over the size
@@ -84,10 +73,10 @@ func (h *Handler) readJSON(r *http.Request) (map[string]any, error) {
 		return nil, err
 	}
 	obj, err := decodeObject(raw)
-	if err == nil && h.opts.Quirks.Has(reference.QuirkVendorExtension) {
-		delete(obj, VendorExtension) // the vendor's own data: Okta echoes it back in its PUT
+	if err != nil {
+		return nil, err
 	}
-	return obj, err
+	return obj, h.quirks.CheckBody(r.Method, obj)
 }
 
 // readBody reads the request body. Errors: 413 over the size limit, 400 when it cannot be read.
@@ -131,7 +120,7 @@ func decodeObject(raw []byte) (map[string]any, error) {
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		return nil, reference.BadRequest(reference.ScimTypeInvalidSyntax, "the request body is empty; a JSON object is required")
 	}
-	v, err := reference.UnmarshalJSON(raw) // json.Unmarshal's value and error
+	v, err := codec.Unmarshal(raw) // json.Unmarshal's value and error
 	if err != nil {
 		return nil, reference.BadRequest(reference.ScimTypeInvalidSyntax, "the request body is not valid JSON: %v", err)
 	}
@@ -147,7 +136,7 @@ func (h *Handler) checkContentType(r *http.Request) error {
 	if ct == "" {
 		return nil // lenient: Okta always labels its bodies, other clients may not
 	}
-	mt, ok := commonMediaTypes[ct]
+	mt, ok := commonMediaType(ct)
 	if !ok {
 		var err error
 		if mt, _, err = mime.ParseMediaType(ct); err != nil {
@@ -155,29 +144,22 @@ func (h *Handler) checkContentType(r *http.Request) error {
 		}
 	}
 	switch mt {
-	case "application/scim+json":
-		if h.opts.Quirks.Has(reference.QuirkJSONContentTypeOnly) {
-			return reference.Errorf(http.StatusUnsupportedMediaType, "", "quirk: only application/json is accepted")
-		}
-		return nil
-	case "application/json":
-		if h.opts.Quirks.Has(reference.QuirkJSONContentTypeRejected) {
-			return reference.Errorf(http.StatusUnsupportedMediaType, "", "quirk: only application/scim+json is accepted")
-		}
+	case "application/scim+json", "application/json":
 		return nil
 	}
 	return reference.Errorf(http.StatusUnsupportedMediaType, "", "Content-Type %q is not supported: send application/scim+json or application/json", mt)
 }
 
-// commonMediaTypes maps the Content-Types clients send to what mime.ParseMediaType makes of
-// them, to spare parsing them on every request.
-var commonMediaTypes = map[string]string{
-	"application/scim+json":                "application/scim+json",
-	"application/scim+json; charset=utf-8": "application/scim+json",
-	"application/scim+json;charset=utf-8":  "application/scim+json",
-	"application/json":                     "application/json",
-	"application/json; charset=utf-8":      "application/json",
-	"application/json;charset=utf-8":       "application/json",
+// commonMediaType returns what mime.ParseMediaType makes of the Content-Types clients send
+// most, to spare parsing them on every request; ok is false for any other.
+func commonMediaType(ct string) (mt string, ok bool) {
+	switch ct {
+	case "application/scim+json", "application/scim+json; charset=utf-8", "application/scim+json;charset=utf-8":
+		return "application/scim+json", true
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8":
+		return "application/json", true
+	}
+	return "", false
 }
 
 // baseURL is the absolute URL of the SCIM base as the client addressed it.
@@ -192,12 +174,24 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host + BasePath
 }
 
-// present prepares a resource fresh from the store for the wire: schemas, meta.location, $ref
-// on members and groups, no password, quirks applied, and the attributes / excludedAttributes
-// projection. It modifies res, which the store made for this request alone.
+// present prepares a resource fresh from the store for the wire (see render) and applies the
+// attributes / excludedAttributes projection. It modifies res, which the store made for this
+// request alone.
 func (h *Handler) present(r *http.Request, rt *reference.ResourceType, res reference.Resource, proj projection) reference.Resource {
+	out := h.render(baseURL(r), rt, res)
+	if rt.Name == "Group" {
+		if _, ok := out["members"]; !ok && !proj.excludes("members") {
+			out["members"] = []any{}
+		}
+	}
+	return proj.apply(rt, out)
+}
+
+// render returns res in its wire form: schemas, meta.location, $ref on members and groups, no
+// password (RFC 7643 §4.1.1: returned "never"). base is the absolute URL of the SCIM base. It
+// modifies res and returns it.
+func render(base string, rt *reference.ResourceType, res reference.Resource) reference.Resource {
 	out := res
-	base := baseURL(r)
 	schemas := []any{rt.Schema.ID}
 	for _, ext := range rt.Extensions {
 		if _, ok := out[ext.ID]; ok {
@@ -208,15 +202,6 @@ func (h *Handler) present(r *http.Request, rt *reference.ResourceType, res refer
 	id, _ := out["id"].(string)
 	if meta, ok := out["meta"].(map[string]any); ok {
 		meta["location"] = base + rt.Endpoint + "/" + id
-		if h.opts.Quirks.Has(reference.QuirkRelativeLocation) {
-			meta["location"] = BasePath + rt.Endpoint + "/" + id
-		}
-		if h.opts.Quirks.Has(reference.QuirkVersionUnchanged) {
-			meta["version"] = store.VersionTag(1)
-		}
-		if h.opts.Quirks.Has(reference.QuirkETagUnsupported) {
-			delete(meta, "version")
-		}
 	}
 	for _, attr := range []string{"members", "groups"} {
 		list, _ := out[attr].([]any)
@@ -231,29 +216,12 @@ func (h *Handler) present(r *http.Request, rt *reference.ResourceType, res refer
 			}
 		}
 	}
-	if !h.opts.Quirks.Has(reference.QuirkPasswordReturned) {
-		delete(out, "password")
-	}
-	if a, ok := out["active"].(bool); ok && h.opts.Quirks.Has(reference.QuirkActiveAsString) {
-		out["active"] = strconv.FormatBool(a)
-	}
-	if rt.Name == "Group" {
-		if _, ok := out["members"]; !ok && !proj.excludes("members") {
-			out["members"] = []any{}
-		}
-	}
-	h.presentQuirks(rt, out)
-	return proj.apply(rt, out)
+	delete(out, "password")
+	return out
 }
 
-// etag returns the resource's meta.version, honouring the quirk that freezes it.
-func (h *Handler) etag(res reference.Resource) string {
-	if h.opts.Quirks.Has(reference.QuirkETagUnsupported) {
-		return ""
-	}
-	if h.opts.Quirks.Has(reference.QuirkVersionUnchanged) {
-		return store.VersionTag(1)
-	}
+// etag returns the resource's meta.version, its entity tag.
+func etag(res reference.Resource) string {
 	meta, _ := res["meta"].(map[string]any)
 	v, _ := meta["version"].(string)
 	return v

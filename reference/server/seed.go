@@ -34,7 +34,7 @@ func LoadSeedFile(ctx context.Context, st *store.Store, path string) error {
 		return fmt.Errorf("read seed data: %w", err)
 	}
 	defer f.Close()
-	err = st.Tx(ctx, func(tx *store.Tx) error {
+	err = st.Tx(ctx, func(tx reference.Tx) error {
 		return newSeeder(tx).stream(bufio.NewReaderSize(f, 64<<10))
 	})
 	var bad invalidSeed
@@ -52,7 +52,7 @@ func LoadSeedFile(ctx context.Context, st *store.Store, path string) error {
 // (case-insensitively) already exists, and a group whose id or displayName already exists,
 // is left as it is. Errors name the entry (1-based) and wrap the *reference.Error.
 func LoadSeed(ctx context.Context, st *store.Store, seed Seed) error {
-	return st.Tx(ctx, func(tx *store.Tx) error {
+	return st.Tx(ctx, func(tx reference.Tx) error {
 		s := newSeeder(tx)
 		for _, u := range seed.Users {
 			if err := s.user(u); err != nil {
@@ -77,12 +77,12 @@ func (e invalidSeed) Unwrap() error { return e.err }
 
 // seeder loads users and groups into one transaction, numbering them as they come.
 type seeder struct {
-	tx            *store.Tx
+	tx            reference.Tx
 	schemas       *reference.Schemas
 	users, groups int
 }
 
-func newSeeder(tx *store.Tx) *seeder { return &seeder{tx: tx, schemas: reference.NewSchemas()} }
+func newSeeder(tx reference.Tx) *seeder { return &seeder{tx: tx, schemas: reference.NewSchemas()} }
 
 // stream reads one Seed object from r, loading each user as it is decoded, and each group too
 // once the users are in. Errors: invalidSeed, or the failing entry's.
@@ -241,7 +241,7 @@ func (s *seeder) insert(kind string, rt *reference.ResourceType, what string, i 
 
 // seeded returns the id of the resource of rt with the given id, or else with attr equal to
 // value (case-insensitively), or "" when there is none.
-func seeded(tx *store.Tx, rt *reference.ResourceType, id, attr, value string) (string, error) {
+func seeded(tx reference.Tx, rt *reference.ResourceType, id, attr, value string) (string, error) {
 	if id != "" {
 		kind, err := tx.Exists(id)
 		if err != nil || kind != "" {
@@ -252,7 +252,7 @@ func seeded(tx *store.Tx, rt *reference.ResourceType, id, attr, value string) (s
 	if err != nil {
 		return "", err
 	}
-	_, page, err := tx.List(rt.Name, store.Query{Filter: f, StartIndex: 1, Count: 1})
+	_, page, err := tx.List(rt.Name, reference.Query{Filter: f, StartIndex: 1, Count: 1})
 	if err != nil || len(page) == 0 {
 		return "", err
 	}

@@ -102,7 +102,7 @@ func TestLoadSeedErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.Contains(t, err.Error(), path)
-			require.NoError(t, st.Tx(context.Background(), func(tx *store.Tx) error {
+			require.NoError(t, st.Tx(context.Background(), func(tx reference.Tx) error {
 				n, err := tx.Count(store.KindUser)
 				assert.Zero(t, n, "a failed seed loads nothing")
 				return err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/scimcheck/scimcheck/reference"
 )
 
 // BenchmarkDeepPage measures the store alone reading the last page of 100 users, cold (no page
@@ -18,7 +20,7 @@ func BenchmarkDeepPage(b *testing.B) {
 			}
 			defer st.Close()
 			for start := 0; start < n; start += 1000 {
-				inTx(b, st, func(tx *Tx) error {
+				inTx(b, st, func(tx reference.Tx) error {
 					for i := start; i < start+1000; i++ {
 						if _, err := tx.Create(KindUser, "", user(fmt.Sprintf("user-%06d", i))); err != nil {
 							return err
@@ -28,8 +30,8 @@ func BenchmarkDeepPage(b *testing.B) {
 				})
 			}
 			last := func(b *testing.B) {
-				inTx(b, st, func(tx *Tx) error {
-					_, page, err := tx.List(KindUser, Query{StartIndex: n - 99, Count: 100})
+				inTx(b, st, func(tx reference.Tx) error {
+					_, page, err := tx.List(KindUser, reference.Query{StartIndex: n - 99, Count: 100})
 					if len(page) != 100 {
 						b.Fatalf("page of %d", len(page))
 					}

@@ -26,27 +26,27 @@ func TestListPaging(t *testing.T) {
 	byName := func(a, b reference.Resource) bool { return a["userName"].(string) > b["userName"].(string) }
 	tests := []struct {
 		name string
-		q    Query
+		q    reference.Query
 		want []string
 	}{
-		{"first page", Query{StartIndex: 1, Count: 3}, []string{"user-0000", "user-0001", "user-0002"}},
-		{"second page", Query{StartIndex: 4, Count: 3}, []string{"user-0003", "user-0004", "user-0005"}},
-		{"last partial page", Query{StartIndex: 7, Count: 3}, []string{"user-0006"}},
-		{"beyond the end", Query{StartIndex: 8, Count: 3}, []string{}},
-		{"startIndex 0 means 1", Query{StartIndex: 0, Count: 1}, []string{"user-0000"}},
-		{"negative startIndex means 1", Query{StartIndex: -5, Count: 1}, []string{"user-0000"}},
-		{"count 0 gives only the total", Query{StartIndex: 1, Count: 0}, []string{}},
-		{"negative count means no limit", Query{StartIndex: 6, Count: -1}, []string{"user-0005", "user-0006"}},
-		{"filtered page", Query{Filter: userFilter(t, `userName sw "user-000"`), StartIndex: 2, Count: 2}, []string{"user-0001", "user-0002"}},
-		{"filtered beyond the end", Query{Filter: userFilter(t, `userName sw "user"`), StartIndex: 99, Count: 2}, []string{}},
-		{"filtered count 0", Query{Filter: userFilter(t, `userName sw "user"`), StartIndex: 1, Count: 0}, []string{}},
-		{"filtered no limit", Query{Filter: userFilter(t, `userName ew "5" or userName ew "6"`), StartIndex: 1, Count: -1}, []string{"user-0005", "user-0006"}},
-		{"sorted", Query{Less: byName, StartIndex: 1, Count: 2}, []string{"user-0006", "user-0005"}},
-		{"sorted last page", Query{Less: byName, StartIndex: 7, Count: 2}, []string{"user-0000"}},
+		{"first page", reference.Query{StartIndex: 1, Count: 3}, []string{"user-0000", "user-0001", "user-0002"}},
+		{"second page", reference.Query{StartIndex: 4, Count: 3}, []string{"user-0003", "user-0004", "user-0005"}},
+		{"last partial page", reference.Query{StartIndex: 7, Count: 3}, []string{"user-0006"}},
+		{"beyond the end", reference.Query{StartIndex: 8, Count: 3}, []string{}},
+		{"startIndex 0 means 1", reference.Query{StartIndex: 0, Count: 1}, []string{"user-0000"}},
+		{"negative startIndex means 1", reference.Query{StartIndex: -5, Count: 1}, []string{"user-0000"}},
+		{"count 0 gives only the total", reference.Query{StartIndex: 1, Count: 0}, []string{}},
+		{"negative count means no limit", reference.Query{StartIndex: 6, Count: -1}, []string{"user-0005", "user-0006"}},
+		{"filtered page", reference.Query{Filter: userFilter(t, `userName sw "user-000"`), StartIndex: 2, Count: 2}, []string{"user-0001", "user-0002"}},
+		{"filtered beyond the end", reference.Query{Filter: userFilter(t, `userName sw "user"`), StartIndex: 99, Count: 2}, []string{}},
+		{"filtered count 0", reference.Query{Filter: userFilter(t, `userName sw "user"`), StartIndex: 1, Count: 0}, []string{}},
+		{"filtered no limit", reference.Query{Filter: userFilter(t, `userName ew "5" or userName ew "6"`), StartIndex: 1, Count: -1}, []string{"user-0005", "user-0006"}},
+		{"sorted", reference.Query{Less: byName, StartIndex: 1, Count: 2}, []string{"user-0006", "user-0005"}},
+		{"sorted last page", reference.Query{Less: byName, StartIndex: 7, Count: 2}, []string{"user-0000"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			inTx(t, st, func(tx *Tx) error {
+			inTx(t, st, func(tx reference.Tx) error {
 				total, page, err := tx.List(KindUser, tc.q)
 				require.NoError(t, err)
 				if tc.q.Filter == nil || strings.Contains(tc.name, "beyond") || strings.Contains(tc.name, "count 0") {
@@ -86,8 +86,8 @@ func TestListEqualityLookups(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.filter, func(t *testing.T) {
-			inTx(t, st, func(tx *Tx) error {
-				total, page, err := tx.List(KindUser, Query{Filter: userFilter(t, tc.filter), StartIndex: 1, Count: 100})
+			inTx(t, st, func(tx reference.Tx) error {
+				total, page, err := tx.List(KindUser, reference.Query{Filter: userFilter(t, tc.filter), StartIndex: 1, Count: 100})
 				require.NoError(t, err)
 				assert.Equal(t, len(tc.want), total)
 				assert.Equal(t, tc.want, names(page))
@@ -103,36 +103,36 @@ func TestListGroups(t *testing.T) {
 	create(t, st, KindGroup, group("Engineering", ids[0], ids[1]))
 	create(t, st, KindGroup, group("Sales", ids[2]))
 	gt := reference.NewSchemas().Group
-	parse := func(expr string) Matcher {
+	parse := func(expr string) reference.Matcher {
 		f, err := filter.Parse(expr, gt)
 		require.NoError(t, err)
 		return f
 	}
-	inTx(t, st, func(tx *Tx) error {
-		total, page, err := tx.List(KindGroup, Query{Filter: parse(`displayName eq "engineering"`), StartIndex: 1, Count: 10})
+	inTx(t, st, func(tx reference.Tx) error {
+		total, page, err := tx.List(KindGroup, reference.Query{Filter: parse(`displayName eq "engineering"`), StartIndex: 1, Count: 10})
 		require.NoError(t, err)
 		require.Equal(t, 1, total)
 		assert.Len(t, page[0]["members"], 2)
 
-		total, page, err = tx.List(KindGroup, Query{Filter: parse(`members.value eq "` + ids[2] + `"`), StartIndex: 1, Count: 10})
+		total, page, err = tx.List(KindGroup, reference.Query{Filter: parse(`members.value eq "` + ids[2] + `"`), StartIndex: 1, Count: 10})
 		require.NoError(t, err)
 		require.Equal(t, 1, total, "member filters see the membership table")
 		assert.Equal(t, "Sales", page[0]["displayName"])
 
-		total, users, err := tx.List(KindUser, Query{Filter: userFilter(t, `groups.display eq "sales"`), StartIndex: 1, Count: 10})
+		total, users, err := tx.List(KindUser, reference.Query{Filter: userFilter(t, `groups.display eq "sales"`), StartIndex: 1, Count: 10})
 		require.NoError(t, err)
 		require.Equal(t, 1, total, "user filters see the derived groups")
 		assert.Equal(t, ids[2], users[0]["id"])
 		assert.Len(t, users[0]["groups"], 1)
 
-		total, page, err = tx.List(KindGroup, Query{Filter: parse(`displayName pr`), StartIndex: 1, Count: 10, SkipMembers: true})
+		total, page, err = tx.List(KindGroup, reference.Query{Filter: parse(`displayName pr`), StartIndex: 1, Count: 10, SkipMembers: true})
 		require.NoError(t, err)
 		assert.Equal(t, 2, total)
 		for _, g := range page {
 			assert.NotContains(t, g, "members", "SkipMembers with a filter")
 		}
 
-		total, page, err = tx.List(KindGroup, Query{StartIndex: 1, Count: 10, SkipMembers: true})
+		total, page, err = tx.List(KindGroup, reference.Query{StartIndex: 1, Count: 10, SkipMembers: true})
 		require.NoError(t, err)
 		assert.Equal(t, 2, total)
 		for _, g := range page {
@@ -149,8 +149,8 @@ func TestListManyMembersChunked(t *testing.T) {
 	members = append(members, ids...)
 	g := create(t, st, KindGroup, group("big", members...))
 	assert.Len(t, g["members"], 1200)
-	inTx(t, st, func(tx *Tx) error {
-		_, page, err := tx.List(KindUser, Query{StartIndex: 1, Count: -1})
+	inTx(t, st, func(tx reference.Tx) error {
+		_, page, err := tx.List(KindUser, reference.Query{StartIndex: 1, Count: -1})
 		require.NoError(t, err)
 		require.Len(t, page, 1200)
 		for _, u := range page {

@@ -34,7 +34,7 @@ func TestMembership(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var g reference.Resource
-			err := st.Tx(context.Background(), func(tx *Tx) error {
+			err := st.Tx(context.Background(), func(tx reference.Tx) error {
 				var err error
 				g, err = tx.Create(KindGroup, "", reference.Resource{"displayName": tc.name, "members": tc.members})
 				return err
@@ -50,7 +50,7 @@ func TestMembership(t *testing.T) {
 
 	t.Run("replace sets exactly the list and keeps displays", func(t *testing.T) {
 		g := create(t, st, KindGroup, group("eng", id(ada)))
-		inTx(t, st, func(tx *Tx) error {
+		inTx(t, st, func(tx reference.Tx) error {
 			got, err := tx.Replace(KindGroup, id(g), reference.Resource{"displayName": "eng",
 				"members": []any{map[string]any{"value": id(ada)}, map[string]any{"value": id(bob), "display": "Bob"}}})
 			require.NoError(t, err)
@@ -66,7 +66,7 @@ func TestMembership(t *testing.T) {
 	})
 	t.Run("a group cannot contain itself", func(t *testing.T) {
 		g := create(t, st, KindGroup, group("self"))
-		err := st.Tx(context.Background(), func(tx *Tx) error {
+		err := st.Tx(context.Background(), func(tx reference.Tx) error {
 			_, err := tx.Replace(KindGroup, id(g), group("self", id(g)))
 			return err
 		})
@@ -74,7 +74,7 @@ func TestMembership(t *testing.T) {
 	})
 	t.Run("a user's groups are derived, with the group's current name", func(t *testing.T) {
 		g := create(t, st, KindGroup, group("Droids", id(bob)))
-		inTx(t, st, func(tx *Tx) error {
+		inTx(t, st, func(tx reference.Tx) error {
 			_, err := tx.Replace(KindGroup, id(g), group("Droids 2", id(bob)))
 			require.NoError(t, err)
 			b, err := tx.Get(KindUser, id(bob), false)
@@ -85,7 +85,7 @@ func TestMembership(t *testing.T) {
 	})
 	t.Run("a group read without members", func(t *testing.T) {
 		g := create(t, st, KindGroup, group("quiet", id(bob)))
-		inTx(t, st, func(tx *Tx) error {
+		inTx(t, st, func(tx reference.Tx) error {
 			got, err := tx.Get(KindGroup, id(g), false)
 			require.NoError(t, err)
 			assert.NotContains(t, got, "members")

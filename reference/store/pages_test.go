@@ -57,18 +57,18 @@ func TestPagesAgainstAModel(t *testing.T) {
 			model = append(model, id(u))
 		case op == 4:
 			i := rng.IntN(len(model))
-			inTx(t, st, func(tx *Tx) error { return tx.Delete(KindUser, model[i]) })
+			inTx(t, st, func(tx reference.Tx) error { return tx.Delete(KindUser, model[i]) })
 			model = append(model[:i], model[i+1:]...)
 		case op == 5:
 			// A transaction that deletes, reads a page and rolls back must leave no trace.
-			err := st.Tx(ctx, func(tx *Tx) error {
+			err := st.Tx(ctx, func(tx reference.Tx) error {
 				if err := tx.Delete(KindUser, model[rng.IntN(len(model))]); err != nil {
 					return err
 				}
 				if _, err := tx.Create(KindUser, "", user(newID())); err != nil {
 					return err
 				}
-				if _, _, err := tx.List(KindUser, Query{StartIndex: 1 + rng.IntN(len(model)), Count: 5}); err != nil {
+				if _, _, err := tx.List(KindUser, reference.Query{StartIndex: 1 + rng.IntN(len(model)), Count: 5}); err != nil {
 					return err
 				}
 				return rollback
@@ -81,8 +81,8 @@ func TestPagesAgainstAModel(t *testing.T) {
 			}
 			for ; start <= len(model)+1; start += count {
 				var page []reference.Resource
-				inTx(t, st, func(tx *Tx) error {
-					total, p, err := tx.List(KindUser, Query{StartIndex: start, Count: count})
+				inTx(t, st, func(tx reference.Tx) error {
+					total, p, err := tx.List(KindUser, reference.Query{StartIndex: start, Count: count})
 					require.Equal(t, len(model), total)
 					page = p
 					return err

@@ -6,34 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/reference/internal/codec"
 )
-
-// Matcher is a compiled filter (reference/filter.Filter satisfies it).
-type Matcher interface {
-	// Match reports whether res satisfies the filter.
-	Match(res map[string]any) bool
-	// Equality reports whether the filter is a single `attr eq "value"` on a top-level
-	// single-valued string attribute, so the store can answer it from an index.
-	Equality() (attr, value string, ok bool)
-}
-
-// Query selects a page of resources. StartIndex is 1-based (values below 1 mean 1). Count is
-// the page size; a negative Count means "no limit" and 0 returns no resources, only the total.
-type Query struct {
-	Filter     Matcher
-	Less       func(a, b reference.Resource) bool // sort order; nil keeps creation order
-	StartIndex int
-	Count      int
-	// SkipMembers leaves Group members out of the results (excludedAttributes=members).
-	SkipMembers bool
-}
-
-// VersionTag renders an integer version as the meta.version / ETag value.
-func VersionTag(v int64) string { return `W/"` + strconv.FormatInt(v, 10) + `"` }
 
 type record struct {
 	id, created, lastModified, doc string
@@ -45,7 +22,7 @@ func (r *record) scan(s interface{ Scan(...any) error }) error {
 }
 
 func (r *record) resource(kind string) (reference.Resource, error) {
-	v, err := reference.UnmarshalJSON([]byte(r.doc))
+	v, err := codec.Unmarshal([]byte(r.doc))
 	res, ok := v.(map[string]any)
 	if err != nil || !ok { // encoding/json has the last word on what is not a JSON object
 		res = reference.Resource{}
@@ -58,7 +35,7 @@ func (r *record) resource(kind string) (reference.Resource, error) {
 		"resourceType": kind,
 		"created":      r.created,
 		"lastModified": r.lastModified,
-		"version":      VersionTag(r.version),
+		"version":      reference.VersionTag(r.version),
 	}
 	return res, nil
 }
@@ -87,7 +64,7 @@ func (t *Tx) Get(kind, id string, withMembers bool) (reference.Resource, error) 
 	return res, nil
 }
 
-// Version returns the meta.version of the resource id (as VersionTag renders it) without
+// Version returns the meta.version of the resource id (as reference.VersionTag renders it) without
 // reading the resource. Errors: 404, as Get.
 func (t *Tx) Version(kind, id string) (string, error) {
 	var v int64
@@ -98,7 +75,7 @@ func (t *Tx) Version(kind, id string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read %s %s: %w", kind, id, err)
 	}
-	return VersionTag(v), nil
+	return reference.VersionTag(v), nil
 }
 
 // Exists reports the kind of the resource id ("" when there is none).
@@ -127,7 +104,7 @@ func (t *Tx) Count(kind string) (int, error) {
 // in a stable order (creation order unless q.Less is set). A plain page and an equality filter
 // on userName, displayName, id or externalId are answered from indexes; any other filter or a
 // sort scans every resource of the kind.
-func (t *Tx) List(kind string, q Query) (int, []reference.Resource, error) {
+func (t *Tx) List(kind string, q reference.Query) (int, []reference.Resource, error) {
 	start := max(q.StartIndex, 1)
 	if q.Filter == nil && q.Less == nil {
 		total, err := t.Count(kind)
@@ -219,7 +196,7 @@ func (t *Tx) page(kind string, start, count int) ([]reference.Resource, error) {
 
 // candidates returns the rows that may match f: an index look-up when f is an equality the
 // store indexes, otherwise every resource of kind.
-func (t *Tx) candidates(kind string, f Matcher) (*rows, error) {
+func (t *Tx) candidates(kind string, f reference.Matcher) (*rows, error) {
 	if f != nil {
 		if attr, value, ok := f.Equality(); ok {
 			switch {
@@ -238,7 +215,7 @@ func (t *Tx) candidates(kind string, f Matcher) (*rows, error) {
 // collect decodes rows and keeps those f matches (all when f is nil). With a filter, Groups
 // are matched with their members and Users with their derived groups attached, so filters on
 // members and groups work; the survivors keep them.
-func (t *Tx) collect(kind string, rows *rows, f Matcher) ([]reference.Resource, error) {
+func (t *Tx) collect(kind string, rows *rows, f reference.Matcher) ([]reference.Resource, error) {
 	defer rows.Close()
 	out := []reference.Resource{}
 	for rows.Next() {

@@ -22,7 +22,7 @@ func TestFileStoreSurvivesRestart(t *testing.T) {
 	ada := create(t, st, KindUser, user("ada"))
 	g := create(t, st, KindGroup, group("eng", id(ada)))
 	var replaced reference.Resource
-	inTx(t, st, func(tx *Tx) error {
+	inTx(t, st, func(tx reference.Tx) error {
 		next := user("ada")
 		next["active"] = false
 		replaced, err = tx.Replace(KindUser, id(ada), next)
@@ -42,7 +42,7 @@ func TestFileStoreSurvivesRestart(t *testing.T) {
 	st, err = Open(ctx, path)
 	require.NoError(t, err)
 	defer st.Close()
-	inTx(t, st, func(tx *Tx) error {
+	inTx(t, st, func(tx reference.Tx) error {
 		got, err := tx.Get(KindUser, id(ada), true)
 		require.NoError(t, err)
 		assert.Equal(t, replaced, got, "data and meta.version survive")
@@ -54,7 +54,7 @@ func TestFileStoreSurvivesRestart(t *testing.T) {
 		assert.Equal(t, 1, n, "counts survive")
 		return err
 	})
-	err = st.Tx(ctx, func(tx *Tx) error { _, err := tx.Create(KindUser, "", user("ADA")); return err })
+	err = st.Tx(ctx, func(tx reference.Tx) error { _, err := tx.Create(KindUser, "", user("ADA")); return err })
 	requireSCIMError(t, err, 409, reference.ScimTypeUniqueness)
 }
 
@@ -67,7 +67,7 @@ func TestOpenErrors(t *testing.T) {
 func TestMemoryStoresArePrivate(t *testing.T) {
 	a, b := openMem(t), openMem(t)
 	create(t, a, KindUser, user("ada"))
-	inTx(t, b, func(tx *Tx) error {
+	inTx(t, b, func(tx reference.Tx) error {
 		n, err := tx.Count(KindUser)
 		assert.Equal(t, 0, n)
 		return err

@@ -66,10 +66,13 @@ const (
 )
 
 // statements lists the SQL Open prepares.
-var statements = []string{
-	sqlGet, sqlPage, sqlAll, sqlByName, sqlByID, sqlByExternalID, sqlVersion, sqlKindOf, sqlCount, sqlCountAdd,
-	sqlTakenBy, sqlInsert, sqlCurrent, sqlUpdate, sqlUpdateDoc, sqlDelete, sqlIsMember, sqlTouchGroupsOf, sqlDeleteMemberships,
-	sqlMembersOf, sqlGroupsOf, sqlMembersOfOne, sqlGroupsOfOne, sqlMembers, sqlMemberAdd, sqlMemberRemove, sqlMemberShow,
+func statements() []string {
+	return []string{
+		sqlBegin, sqlCommit, sqlRollback,
+		sqlGet, sqlPage, sqlAll, sqlByName, sqlByID, sqlByExternalID, sqlVersion, sqlKindOf, sqlCount, sqlCountAdd,
+		sqlTakenBy, sqlInsert, sqlCurrent, sqlUpdate, sqlUpdateDoc, sqlDelete, sqlIsMember, sqlTouchGroupsOf, sqlDeleteMemberships,
+		sqlMembersOf, sqlGroupsOf, sqlMembersOfOne, sqlGroupsOfOne, sqlMembers, sqlMemberAdd, sqlMemberRemove, sqlMemberShow,
+	}
 }
 
 // Transaction control, run as prepared statements like the others.
@@ -114,8 +117,9 @@ func (c *stmtCache) prepareLocked(dc any) error {
 	if !ok {
 		return fmt.Errorf("driver connection %T cannot prepare statements", dc)
 	}
-	out := make(map[string]driver.Stmt, len(statements)+3)
-	for _, q := range append([]string{sqlBegin, sqlCommit, sqlRollback}, statements...) {
+	all := statements()
+	out := make(map[string]driver.Stmt, len(all))
+	for _, q := range all {
 		st, err := pc.PrepareContext(context.Background(), q)
 		if err != nil {
 			for _, done := range out {

@@ -24,7 +24,7 @@ func openMem(t testing.TB) *Store {
 }
 
 // inTx runs fn in one transaction and fails the test on an error.
-func inTx(t testing.TB, st *Store, fn func(tx *Tx) error) {
+func inTx(t testing.TB, st *Store, fn func(tx reference.Tx) error) {
 	t.Helper()
 	require.NoError(t, st.Tx(context.Background(), fn))
 }
@@ -33,7 +33,7 @@ func inTx(t testing.TB, st *Store, fn func(tx *Tx) error) {
 func create(t testing.TB, st *Store, kind string, res reference.Resource) reference.Resource {
 	t.Helper()
 	var out reference.Resource
-	inTx(t, st, func(tx *Tx) error {
+	inTx(t, st, func(tx reference.Tx) error {
 		var err error
 		out, err = tx.Create(kind, "", res)
 		return err
@@ -95,7 +95,7 @@ func TestCreateAndGet(t *testing.T) {
 	assert.Equal(t, map[string]any{"department": "Engineering"}, got[reference.EnterpriseSchema])
 	assert.NotContains(t, got, "groups", "a user in no group has no groups")
 
-	inTx(t, st, func(tx *Tx) error {
+	inTx(t, st, func(tx reference.Tx) error {
 		again, err := tx.Get(KindUser, id(got), true)
 		require.NoError(t, err)
 		assert.Equal(t, got, again)
@@ -129,7 +129,7 @@ func TestCreateDropsServerOwnedKeys(t *testing.T) {
 
 func TestCreateWithGivenID(t *testing.T) {
 	st := openMem(t)
-	inTx(t, st, func(tx *Tx) error {
+	inTx(t, st, func(tx reference.Tx) error {
 		got, err := tx.Create(KindUser, "seed-1", user("a"))
 		require.NoError(t, err)
 		assert.Equal(t, "seed-1", id(got))
@@ -145,14 +145,20 @@ func TestUserNameUniqueness(t *testing.T) {
 	bob := create(t, st, KindUser, user("bob"))
 	tests := []struct {
 		name   string
-		run    func(tx *Tx) error
+		run    func(tx reference.Tx) error
 		status int
 	}{
-		{"create same userName", func(tx *Tx) error { _, err := tx.Create(KindUser, "", user("Ada@Example.com")); return err }, 409},
-		{"create other case", func(tx *Tx) error { _, err := tx.Create(KindUser, "", user("ADA@EXAMPLE.COM")); return err }, 409},
-		{"replace onto a taken userName", func(tx *Tx) error { _, err := tx.Replace(KindUser, id(bob), user("ada@example.com")); return err }, 409},
-		{"replace own userName in another case", func(tx *Tx) error { _, err := tx.Replace(KindUser, id(ada), user("ADA@example.com")); return err }, 0},
-		{"groups may share a displayName", func(tx *Tx) error {
+		{"create same userName", func(tx reference.Tx) error { _, err := tx.Create(KindUser, "", user("Ada@Example.com")); return err }, 409},
+		{"create other case", func(tx reference.Tx) error { _, err := tx.Create(KindUser, "", user("ADA@EXAMPLE.COM")); return err }, 409},
+		{"replace onto a taken userName", func(tx reference.Tx) error {
+			_, err := tx.Replace(KindUser, id(bob), user("ada@example.com"))
+			return err
+		}, 409},
+		{"replace own userName in another case", func(tx reference.Tx) error {
+			_, err := tx.Replace(KindUser, id(ada), user("ADA@example.com"))
+			return err
+		}, 0},
+		{"groups may share a displayName", func(tx reference.Tx) error {
 			if _, err := tx.Create(KindGroup, "", group("Ada@Example.com")); err != nil {
 				return err
 			}
@@ -170,7 +176,7 @@ func TestUserNameUniqueness(t *testing.T) {
 			requireSCIMError(t, err, tc.status, reference.ScimTypeUniqueness)
 		})
 	}
-	inTx(t, st, func(tx *Tx) error {
+	inTx(t, st, func(tx reference.Tx) error {
 		n, err := tx.Count(KindUser)
 		assert.Equal(t, 2, n, "failed creates are not counted")
 		return err
@@ -186,7 +192,7 @@ func TestReplace(t *testing.T) {
 	next := user("ada")
 	next["title"] = "Analyst"
 	var got reference.Resource
-	inTx(t, st, func(tx *Tx) error {
+	inTx(t, st, func(tx reference.Tx) error {
 		var err error
 		got, err = tx.Replace(KindUser, id(u), next)
 		return err
@@ -197,7 +203,7 @@ func TestReplace(t *testing.T) {
 	assert.Equal(t, "2026-01-02T01:00:00.000Z", meta(got)["lastModified"])
 
 	t.Run("an unchanged replace still bumps the version", func(t *testing.T) {
-		inTx(t, st, func(tx *Tx) error {
+		inTx(t, st, func(tx reference.Tx) error {
 			again, err := tx.Replace(KindUser, id(u), next)
 			require.NoError(t, err)
 			assert.Equal(t, `W/"3"`, meta(again)["version"])
@@ -205,7 +211,7 @@ func TestReplace(t *testing.T) {
 		})
 	})
 	t.Run("missing is 404", func(t *testing.T) {
-		err := st.Tx(context.Background(), func(tx *Tx) error { _, err := tx.Replace(KindUser, "nope", next); return err })
+		err := st.Tx(context.Background(), func(tx reference.Tx) error { _, err := tx.Replace(KindUser, "nope", next); return err })
 		requireSCIMError(t, err, 404, "")
 	})
 }
@@ -217,8 +223,8 @@ func TestDelete(t *testing.T) {
 	g := create(t, st, KindGroup, group("eng", id(ada), id(bob)))
 	other := create(t, st, KindGroup, group("ops", id(ada)))
 
-	inTx(t, st, func(tx *Tx) error { return tx.Delete(KindUser, id(ada)) })
-	inTx(t, st, func(tx *Tx) error {
+	inTx(t, st, func(tx reference.Tx) error { return tx.Delete(KindUser, id(ada)) })
+	inTx(t, st, func(tx reference.Tx) error {
 		_, err := tx.Get(KindUser, id(ada), true)
 		requireSCIMError(t, err, 404, "")
 		eng, err := tx.Get(KindGroup, id(g), true)
@@ -232,14 +238,14 @@ func TestDelete(t *testing.T) {
 		assert.Equal(t, 1, n)
 		return err
 	})
-	err := st.Tx(context.Background(), func(tx *Tx) error { return tx.Delete(KindUser, id(ada)) })
+	err := st.Tx(context.Background(), func(tx reference.Tx) error { return tx.Delete(KindUser, id(ada)) })
 	requireSCIMError(t, err, 404, "")
-	err = st.Tx(context.Background(), func(tx *Tx) error { return tx.Delete(KindGroup, id(bob)) })
+	err = st.Tx(context.Background(), func(tx reference.Tx) error { return tx.Delete(KindGroup, id(bob)) })
 	requireSCIMError(t, err, 404, "")
 
 	t.Run("deleting a group leaves its users alone", func(t *testing.T) {
-		inTx(t, st, func(tx *Tx) error { return tx.Delete(KindGroup, id(g)) })
-		inTx(t, st, func(tx *Tx) error {
+		inTx(t, st, func(tx reference.Tx) error { return tx.Delete(KindGroup, id(g)) })
+		inTx(t, st, func(tx reference.Tx) error {
 			b, err := tx.Get(KindUser, id(bob), true)
 			require.NoError(t, err)
 			assert.NotContains(t, b, "groups")
@@ -253,7 +259,7 @@ func TestDelete(t *testing.T) {
 func TestTxRollback(t *testing.T) {
 	st := openMem(t)
 	boom := errors.New("boom")
-	err := st.Tx(context.Background(), func(tx *Tx) error {
+	err := st.Tx(context.Background(), func(tx reference.Tx) error {
 		if _, err := tx.Create(KindUser, "", user("ghost")); err != nil {
 			return err
 		}
@@ -264,7 +270,7 @@ func TestTxRollback(t *testing.T) {
 	t.Run("a panic rolls back and frees the connection", func(t *testing.T) {
 		func() {
 			defer func() { assert.Equal(t, "kaboom", recover()) }()
-			_ = st.Tx(context.Background(), func(tx *Tx) error {
+			_ = st.Tx(context.Background(), func(tx reference.Tx) error {
 				if _, err := tx.Create(KindUser, "", user("phantom")); err != nil {
 					return err
 				}
@@ -275,10 +281,10 @@ func TestTxRollback(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	require.NoError(t, st.Tx(ctx, func(tx *Tx) error {
+	require.NoError(t, st.Tx(ctx, func(tx reference.Tx) error {
 		n, err := tx.Count(KindUser)
 		assert.Equal(t, 0, n, "nothing of the failed transactions survives")
-		total, page, err2 := tx.List(KindUser, Query{Filter: userFilter(t, `userName eq "ghost" or userName eq "phantom"`), Count: 10})
+		total, page, err2 := tx.List(KindUser, reference.Query{Filter: userFilter(t, `userName eq "ghost" or userName eq "phantom"`), Count: 10})
 		assert.Zero(t, total)
 		assert.Empty(t, page)
 		return errors.Join(err, err2)
@@ -288,20 +294,20 @@ func TestTxRollback(t *testing.T) {
 func TestCreateAllowingDuplicate(t *testing.T) {
 	st := openMem(t)
 	create(t, st, KindUser, user("ada"))
-	inTx(t, st, func(tx *Tx) error {
-		dup, err := tx.CreateAllowingDuplicate(KindUser, user("ADA"))
+	inTx(t, st, func(tx reference.Tx) error {
+		dup, err := tx.(*Tx).CreateAllowingDuplicate(KindUser, user("ADA"))
 		require.NoError(t, err)
 		assert.Equal(t, "ADA", dup["userName"])
-		first, err := tx.CreateAllowingDuplicate(KindUser, user("new"))
+		first, err := tx.(*Tx).CreateAllowingDuplicate(KindUser, user("new"))
 		require.NoError(t, err)
 		assert.Equal(t, "new", first["userName"])
-		g, err := tx.CreateAllowingDuplicate(KindGroup, group("g"))
+		g, err := tx.(*Tx).CreateAllowingDuplicate(KindGroup, group("g"))
 		require.NoError(t, err)
 		assert.Equal(t, "g", g["displayName"])
 		n, err := tx.Count(KindUser)
 		require.NoError(t, err)
 		assert.Equal(t, 3, n)
-		total, page, err := tx.List(KindUser, Query{Filter: userFilter(t, `userName eq "Ada"`), Count: 10})
+		total, page, err := tx.List(KindUser, reference.Query{Filter: userFilter(t, `userName eq "Ada"`), Count: 10})
 		require.NoError(t, err)
 		assert.Equal(t, 2, total, "duplicates are found by userName like any user")
 		assert.Equal(t, []string{"ada", "ADA"}, names(page))
@@ -312,8 +318,8 @@ func TestCreateAllowingDuplicate(t *testing.T) {
 }
 
 func TestVersionTag(t *testing.T) {
-	assert.Equal(t, `W/"1"`, VersionTag(1))
-	assert.Equal(t, `W/"1234567"`, VersionTag(1234567))
+	assert.Equal(t, `W/"1"`, reference.VersionTag(1))
+	assert.Equal(t, `W/"1234567"`, reference.VersionTag(1234567))
 }
 
 func TestNameKey(t *testing.T) {
@@ -336,7 +342,7 @@ func TestNewIDIsUUIDv4(t *testing.T) {
 func createUsers(t testing.TB, st *Store, n int) []string {
 	t.Helper()
 	ids := make([]string, 0, n)
-	inTx(t, st, func(tx *Tx) error {
+	inTx(t, st, func(tx reference.Tx) error {
 		for i := range n {
 			u, err := tx.Create(KindUser, "", user(fmt.Sprintf("user-%04d", i)))
 			if err != nil {

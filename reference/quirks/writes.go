@@ -1,31 +1,49 @@
-package server
+package quirks
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
 	"github.com/scimcheck/scimcheck/reference/patch"
-	"github.com/scimcheck/scimcheck/reference/store"
 )
 
-// errRollBack makes a write transaction roll back while the handler answers as if it had
-// been stored (the put-not-saved quirk).
-var errRollBack = errors.New("quirk: roll the write back")
+// The quirks of PUT and PATCH: what a broken server refuses in a body, and how it gets the
+// new state of a resource wrong.
 
-// patchQuirks rejects PATCH requests the way the PATCH-related quirks do, before anything is
+// CheckBody refuses a POST or PUT body (its JSON object, before normalisation) the way the
+// body quirks do: PUT rejects echoed read-only attributes (put-rejects-read-only) and empty
+// strings (empty-value-rejected). It drops the vendor's extension Okta echoes back
+// (vendor-extension).
+func (s *Set) CheckBody(method string, body map[string]any) error {
+	if s.has(reference.QuirkVendorExtension) {
+		delete(body, VendorExtension) // the vendor's own data: Okta echoes it back in its PUT
+	}
+	if method != http.MethodPut {
+		return nil
+	}
+	if s.has(reference.QuirkPutRejectsReadOnly) {
+		for _, k := range []string{"id", "meta", "groups"} {
+			if _, ok := body[k]; ok {
+				return reference.BadRequest(reference.ScimTypeMutability, "attribute %q is read-only", k)
+			}
+		}
+	}
+	return s.emptyValueQuirk(body)
+}
+
+// CheckPatch rejects PATCH requests the way the PATCH-related quirks do, before anything is
 // read from the store.
-func (h *Handler) patchQuirks(rt *reference.ResourceType, ops []patch.Operation) error {
-	q := h.opts.Quirks
+func (s *Set) CheckPatch(rt *reference.ResourceType, ops []patch.Operation) error {
+	q := s.on
 	if q.Has(reference.QuirkMemberPatchCap50) && rt.Name == "Group" {
 		if n := memberChanges(ops); n > 50 {
 			return reference.BadRequest(reference.ScimTypeTooMany, "quirk: at most 50 member changes per request, got %d", n)
 		}
 	}
 	for _, op := range ops {
-		if err := h.emptyValueQuirk(op.Value); err != nil {
+		if err := s.emptyValueQuirk(op.Value); err != nil {
 			return err
 		}
 		if q.Has(reference.QuirkPathlessPatchRejected) && op.Path == "" {
@@ -110,8 +128,8 @@ func memberChanges(ops []patch.Operation) int {
 
 // emptyValueQuirk rejects a body or PATCH value holding an empty string anywhere, the way the
 // empty-value-rejected quirk does; nil when the quirk is off or there is none.
-func (h *Handler) emptyValueQuirk(v any) error {
-	if !h.opts.Quirks.Has(reference.QuirkEmptyValueRejected) {
+func (s *Set) emptyValueQuirk(v any) error {
+	if !s.has(reference.QuirkEmptyValueRejected) {
 		return nil
 	}
 	if name, ok := emptyString(v, ""); ok {
@@ -150,10 +168,18 @@ func emptyString(v any, at string) (string, bool) {
 	return "", false
 }
 
-// putQuirks bends a PUT's new state res (built from the body) the way the PUT quirks do:
-// a merge that keeps what was not sent, an ignored active, a group's members or displayName
-// kept. current is the stored state.
-func putQuirks(rt *reference.ResourceType, current, res reference.Resource, q reference.Quirks) {
+// Put bends a PUT's new state res (built from the body) the way the PUT quirks do: what the
+// resource did not have is dropped, what was not sent is kept (a merge), active, a group's
+// members or displayName are left as they were. current is the stored state.
+func (s *Set) Put(rt *reference.ResourceType, current, res reference.Resource) {
+	q := s.on
+	if q.Has(reference.QuirkPutDropsNewAttributes) {
+		for k := range res {
+			if _, had := current[k]; !had {
+				delete(res, k)
+			}
+		}
+	}
 	if q.Has(reference.QuirkPutMergesOmitted) {
 		for k, v := range current {
 			if _, sent := res[k]; !sent && k != "id" && k != "meta" && k != "groups" {
@@ -187,67 +213,61 @@ func unchangedNameQuirk(current reference.Resource, ops []patch.Operation) error
 	return nil
 }
 
-// unknownIDQuirk turns the store's 404 for an unknown id into a 500 when unknown-id-500 is on,
-// the way a server fails when its database rejects the id.
-func (h *Handler) unknownIDQuirk(err error) error {
-	if e, ok := reference.AsError(err); ok && e.Status == http.StatusNotFound && h.opts.Quirks.Has(reference.QuirkUnknownID500) {
-		return reference.Errorf(http.StatusInternalServerError, "", "quirk: internal error: invalid input syntax for type uuid")
-	}
-	return err
-}
+// ApplyFunc applies PATCH operations to a resource's current state (patch.Apply).
+type ApplyFunc = func(current reference.Resource, ops []patch.Operation, rt *reference.ResourceType) (reference.Resource, error)
 
-// deactivateMembers sets active false on every user in group id (group-delete-deactivates-members).
-func deactivateMembers(tx *store.Tx, id string) error {
-	g, err := tx.Get(store.KindGroup, id, true)
-	if err != nil {
-		return err
+// Apply returns apply bent by the PATCH quirks that are on: member operations ignored,
+// widened, refused; a rename refused; active or displayName left as they were. apply itself
+// when none is on.
+func (s *Set) Apply(apply ApplyFunc) ApplyFunc {
+	q := s.on
+	if !s.any(reference.QuirkMembersReplaceIgnored, reference.QuirkRemoveAllMembers, reference.QuirkRemoveNonMemberError,
+		reference.QuirkMemberAddDuplicates, reference.QuirkUnchangedNameConflict, reference.QuirkPatchActiveIgnored, reference.QuirkRenameIgnored) {
+		return apply
 	}
-	list, _ := g["members"].([]any)
-	for _, el := range list {
-		m, _ := el.(map[string]any)
-		uid, _ := m["value"].(string)
-		u, err := tx.Get(store.KindUser, uid, false)
+	return func(current reference.Resource, ops []patch.Operation, rt *reference.ResourceType) (reference.Resource, error) {
+		ops = slices.Clone(ops) // the quirks below rewrite operations; keep the parsed ones intact
+		if q.Has(reference.QuirkMembersReplaceIgnored) {
+			ops = slices.DeleteFunc(ops, func(op patch.Operation) bool {
+				return strings.EqualFold(op.Op, "replace") && strings.EqualFold(op.Path, "members")
+			})
+		}
+		if q.Has(reference.QuirkRemoveAllMembers) {
+			for i, op := range ops {
+				if strings.EqualFold(op.Op, "remove") && strings.HasPrefix(strings.ToLower(op.Path), "members[") {
+					ops[i].Path = "members"
+				}
+			}
+		}
+		if rt.Name == "Group" && (q.Has(reference.QuirkRemoveNonMemberError) || q.Has(reference.QuirkMemberAddDuplicates)) {
+			if err := memberQuirks(rt, current, ops, q); err != nil {
+				return nil, err
+			}
+		}
+		if rt.Name == "Group" && q.Has(reference.QuirkUnchangedNameConflict) {
+			if err := unchangedNameQuirk(current, ops); err != nil {
+				return nil, err
+			}
+		}
+		next, err := apply(current, ops, rt)
 		if err != nil {
-			continue // a nested group, or a member gone meanwhile
+			return nil, err
 		}
-		u["active"] = false
-		if _, err := tx.Replace(store.KindUser, uid, u); err != nil {
-			return err
+		if q.Has(reference.QuirkPatchActiveIgnored) {
+			restore(next, current, "active")
 		}
+		if q.Has(reference.QuirkRenameIgnored) && rt.Name == "Group" {
+			restore(next, current, "displayName")
+		}
+		return next, nil
 	}
-	return nil
 }
 
-// VendorExtension is the extension schema the vendor-extension quirk adds to every user, the
-// way apps publish attributes of their own that Okta does not map.
-const VendorExtension = "urn:example:params:scim:schemas:extension:acme:2.0:User"
-
-// presentQuirks bends a resource on its way to the wire the way the presentation quirks do:
-// a vendor extension, empty arrays for unset multi-valued attributes, members with a value
-// alone.
-func (h *Handler) presentQuirks(rt *reference.ResourceType, out reference.Resource) {
-	q := h.opts.Quirks
-	if rt.Name == "User" && q.Has(reference.QuirkVendorExtension) {
-		out[VendorExtension] = map[string]any{"costCenter": "CC-4711", "seat": map[string]any{"floor": 3, "desk": "3-17"}}
-		out["schemas"] = append(out["schemas"].([]any), VendorExtension)
-	}
-	if q.Has(reference.QuirkEmptyArrays) {
-		unset := []string{"members"}
-		if rt.Name == "User" {
-			unset = []string{"groups", "roles", "entitlements", "ims", "photos", "x509Certificates", "addresses", "phoneNumbers"}
-		}
-		for _, name := range unset {
-			if _, ok := out[name]; !ok {
-				out[name] = []any{}
-			}
-		}
-	}
-	if rt.Name == "Group" && q.Has(reference.QuirkMembersValueOnly) {
-		list, _ := out["members"].([]any)
-		for i, el := range list {
-			if m, ok := el.(map[string]any); ok {
-				list[i] = map[string]any{"value": m["value"]}
-			}
-		}
+// restore sets attr of next back to what it is in current (absent when it is absent there).
+func restore(next, current reference.Resource, attr string) {
+	if v, ok := current[attr]; ok {
+		next[attr] = v
+	} else {
+		delete(next, attr)
 	}
 }

@@ -1,4 +1,4 @@
-package server
+package quirks
 
 import (
 	"bytes"
@@ -11,24 +11,64 @@ import (
 	"github.com/scimcheck/scimcheck/reference"
 )
 
-// The wire quirks: deviations in the framing of an answer (its headers, its encoding, its
-// layout) rather than in what the server does. Each is one that real servers ship and Okta's
-// runtime accepts. The handler serves into a buffer and rewrites the answer on its way out.
+// The answer quirks: deviations in the framing of an answer (its status, headers, encoding,
+// layout) rather than in what the server does. The wire quirks among them are ones real
+// servers ship and Okta's runtime accepts. The handler serves into a buffer, and the answer is
+// rewritten on its way out.
 
-// wireQuirks lists the quirks rewriteAnswer applies.
-var wireQuirks = []reference.Quirk{
-	reference.QuirkNoLocation, reference.QuirkETagUnsupported, reference.QuirkNoWWWAuthenticate,
-	reference.QuirkJSONResponses, reference.QuirkErrorStatusNumber, reference.QuirkPrettyJSON, reference.QuirkGzip,
+// scimJSON is the media type of the server's JSON answers (RFC 7644 §3.1).
+const scimJSON = "application/scim+json"
+
+// Answers returns next with its answers rewritten by the answer quirks that are on; next
+// itself when none is.
+func (s *Set) Answers(next http.Handler) http.Handler {
+	if !s.any(seams().answers...) {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := &bufferedAnswer{header: http.Header{}}
+		next.ServeHTTP(b, r)
+		s.statusQuirks(r, b)
+		s.rewriteAnswer(w, r, b)
+	})
 }
 
-// rewritesAnswers reports whether a wire quirk is on, so that answers go through a buffer.
-func (h *Handler) rewritesAnswers() bool {
-	for _, q := range wireQuirks {
-		if h.opts.Quirks.Has(q) {
-			return true
+// statusQuirks bends the status of a successful write: 200 for a create (create-returns-200),
+// no body for a create (create-empty-body), 204 for a PATCH (patch-returns-204), 200 with a
+// body for a group's DELETE (group-delete-returns-200).
+func (s *Set) statusQuirks(r *http.Request, b *bufferedAnswer) {
+	noBody := func() {
+		b.body.Reset()
+		b.header.Del("Content-Type")
+		b.header.Del("Content-Length")
+	}
+	switch {
+	case r.Method == http.MethodPost && b.status == http.StatusCreated:
+		if s.has(reference.QuirkNoLocation) {
+			b.header.Del("Location")
+		}
+		if s.has(reference.QuirkCreate200) {
+			b.status = http.StatusOK
+		}
+		if s.has(reference.QuirkCreateEmptyBody) {
+			noBody()
+		}
+	case r.Method == http.MethodPatch && b.status == http.StatusOK && s.has(reference.QuirkPatch204):
+		b.status = http.StatusNoContent
+		noBody()
+	case r.Method == http.MethodDelete && b.status == http.StatusNoContent && s.has(reference.QuirkGroupDelete200):
+		parts, _ := s.endpoint(r)
+		if id, ok := resource(parts, "Groups"); ok {
+			body, err := json.Marshal(map[string]any{"deleted": id})
+			if err != nil {
+				return
+			}
+			b.status = http.StatusOK
+			b.header.Set("Content-Type", scimJSON)
+			b.header.Set("Content-Length", strconv.Itoa(len(body)))
+			b.body.Write(body)
 		}
 	}
-	return false
 }
 
 // bufferedAnswer is an http.ResponseWriter that keeps the answer for rewriteAnswer.
@@ -54,14 +94,11 @@ func (b *bufferedAnswer) Write(p []byte) (int, error) {
 }
 
 // rewriteAnswer sends the buffered answer b to w, bent by the wire quirks that are on.
-func (h *Handler) rewriteAnswer(w http.ResponseWriter, r *http.Request, b *bufferedAnswer) {
-	q := h.opts.Quirks
+func (s *Set) rewriteAnswer(w http.ResponseWriter, r *http.Request, b *bufferedAnswer) {
+	q := s.on
 	hdr := w.Header()
 	for k, v := range b.header {
 		hdr[k] = v
-	}
-	if q.Has(reference.QuirkNoLocation) && b.status == http.StatusCreated {
-		hdr.Del("Location")
 	}
 	if q.Has(reference.QuirkETagUnsupported) {
 		hdr.Del("ETag")
@@ -70,7 +107,7 @@ func (h *Handler) rewriteAnswer(w http.ResponseWriter, r *http.Request, b *buffe
 		hdr.Del("WWW-Authenticate")
 	}
 	body := b.body.Bytes()
-	isJSON := strings.HasPrefix(hdr.Get("Content-Type"), MediaType)
+	isJSON := strings.HasPrefix(hdr.Get("Content-Type"), scimJSON)
 	if isJSON && len(body) > 0 {
 		if q.Has(reference.QuirkErrorStatusNumber) && b.status >= 400 {
 			body = numericStatus(body)
