@@ -62,6 +62,7 @@ func (t *trial) close() []string { return t.w.cleanup() }
 // there is none, and an error for a harness bug or a stopped run.
 func (t *trial) run(a action) (*divergence, error) {
 	t.done++
+	prior := t.model.users[a.user]
 	t.model.apply(a)
 	texts := a.steps()
 	if len(texts) == 0 {
@@ -69,6 +70,17 @@ func (t *trial) run(a action) (*divergence, error) {
 	}
 	for _, text := range texts {
 		if f, err := t.step(text, false); f != nil || err != nil {
+			return f, err
+		}
+	}
+	if a.kind == actAssign && (prior == stateAppOnly || prior == stateInactive) {
+		// the app holds the user: Okta's look-up must find it, and Okta links it
+		if f, err := t.step(fmt.Sprintf(`Then Okta linked %q to the existing app user without a POST`, a.user), true); f != nil || err != nil {
+			return f, err
+		}
+	}
+	if a.kind == actImport && a.attr == "users" && t.model.crowd {
+		if f, err := t.step(`Then the import saw each of this scenario's users exactly once`, true); f != nil || err != nil {
 			return f, err
 		}
 	}

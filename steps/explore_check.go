@@ -19,15 +19,26 @@ import (
 // divergence: the very step the written scenario ends with, so that its replay fails the same
 // way. A difference no step confirms is no divergence.
 
-// userChecks returns the steps that check user alias against the model, active or not.
-func userChecks(alias string, active bool) []string {
-	return []string{
+// userChecks returns the steps that check user alias (u in the world) against the model.
+func (t *trial) userChecks(alias string, u *user) []string {
+	active := t.model.users[alias] == stateActive
+	checks := []string{
 		fmt.Sprintf(`Then reading %q back shows "active" as %t`, alias, active),
 		fmt.Sprintf(`Then reading %q back shows "userName" as "{%s.userName}"`, alias, alias),
 		fmt.Sprintf(`Then reading %q back shows "name.givenName" as "{%s.givenName}"`, alias, alias),
 		fmt.Sprintf(`Then reading %q back shows "name.familyName" as "{%s.familyName}"`, alias, alias),
 		fmt.Sprintf(`Then reading %q back shows "emails.#(primary==true).value" as "{%s.email}"`, alias, alias),
 	}
+	switch {
+	case t.model.titled[alias]:
+		checks = append(checks, fmt.Sprintf(`Then reading %q back shows "title" as %q`, alias, u.title))
+	case t.model.cleared[alias]:
+		checks = append(checks, fmt.Sprintf(`Then reading %q back shows no "title"`, alias))
+	}
+	if t.model.phoned[alias] {
+		checks = append(checks, fmt.Sprintf(`Then reading %q back shows "phoneNumbers.0.value" as %q`, alias, u.phone))
+	}
+	return checks
 }
 
 // groupChecks returns the steps that check group alias against the model.
@@ -49,10 +60,10 @@ func (t *trial) check() (*divergence, error) {
 		}
 		u := w.user(alias)
 		ex, err := w.send(t.ctx, get(userPath(u.id)))
-		if err == nil && ex.Response.StatusCode == http.StatusOK && userMatches(ex.JSON(), u, state == stateActive) {
+		if err == nil && ex.Response.StatusCode == http.StatusOK && t.userMatches(ex.JSON(), alias, u) {
 			continue
 		}
-		if f, err := t.confirm(userChecks(alias, state == stateActive)); f != nil || err != nil {
+		if f, err := t.confirm(t.userChecks(alias, u)); f != nil || err != nil {
 			return f, err
 		}
 	}
@@ -82,13 +93,20 @@ func (t *trial) confirm(texts []string) (*divergence, error) {
 	return nil, nil
 }
 
-// userMatches reports whether a user read back shows what Okta pushed for u.
-func userMatches(got gjson.Result, u *user, active bool) bool {
-	a := got.Get("active")
-	return a.Type == gjson.True == active && (a.Type == gjson.True || a.Type == gjson.False) &&
-		got.Get("userName").Type == gjson.String && got.Get("userName").String() == u.userName &&
-		got.Get("name.givenName").String() == u.givenName && got.Get("name.familyName").String() == u.familyName &&
-		got.Get("emails.#(primary==true).value").String() == u.email
+// userMatches reports whether a user read back shows what Okta pushed for alias (u).
+func (t *trial) userMatches(got gjson.Result, alias string, u *user) bool {
+	a, title := got.Get("active"), got.Get("title")
+	switch {
+	case a.Type == gjson.True != (t.model.users[alias] == stateActive) || a.Type != gjson.True && a.Type != gjson.False,
+		got.Get("userName").Type != gjson.String || got.Get("userName").String() != u.userName,
+		got.Get("name.givenName").String() != u.givenName || got.Get("name.familyName").String() != u.familyName,
+		got.Get("emails.#(primary==true).value").String() != u.email,
+		t.model.titled[alias] && title.String() != u.title,
+		t.model.cleared[alias] && title.Exists() && title.Type != gjson.Null && title.String() != "",
+		t.model.phoned[alias] && got.Get("phoneNumbers.0.value").String() != u.phone:
+		return false
+	}
+	return true
 }
 
 // groupMatches reports whether a group read back shows Okta's name and exactly its members,

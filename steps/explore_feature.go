@@ -58,7 +58,7 @@ func (x *Exploration) Feature(command string) []byte {
 		comment("", "Transcript of the shrunk run (the credential is never shown):")
 		comment("  ", d.Transcript)
 	}
-	b.WriteString("@explore @" + x.Mode + "\n")
+	b.WriteString("@reprovisioning @explore @" + x.Mode + "\n")
 	fmt.Fprintf(&b, "Feature: Reproduction of %s found by scimcheck explore\n", d.Cause)
 	fmt.Fprintf(&b, "  scimcheck explore drew Okta's admin actions at random (seed %d, an %s app) and, after each, checked\n", x.Seed, strings.ToUpper(x.Mode))
 	b.WriteString("  that the app holds what Okta believes: the id Okta stored, the profile it pushed, the active state,\n")

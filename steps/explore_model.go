@@ -15,8 +15,9 @@ import (
 // The kinds of action, as --actions names them.
 const (
 	actAppUser    = "app-user"   // the vendor's app creates the user before provisioning
+	actAppCrowd   = "app-crowd"  // the vendor's app holds 120 more users, for an import to page through
 	actAssign     = "assign"     // assign (or assign again, after an unassignment)
-	actProfile    = "profile"    // first name or last name pushed
+	actProfile    = "profile"    // first name, last name, title or phone pushed, or the title emptied
 	actAddress    = "address"    // userName and/or primary email pushed
 	actDeactivate = "deactivate" // deactivated in Okta
 	actUnassign   = "unassign"   // unassigned from the app (the same request sequence)
@@ -37,14 +38,14 @@ const (
 // ExploreActions returns every kind of action `scimcheck explore --actions` accepts, in the
 // order the help lists them.
 func ExploreActions() []string {
-	return []string{actAppUser, actAssign, actProfile, actAddress, actDeactivate, actUnassign, actReactivate,
+	return []string{actAppUser, actAppCrowd, actAssign, actProfile, actAddress, actDeactivate, actUnassign, actReactivate,
 		actSuspend, actUnsuspend, actAppGroup, actPush, actLink, actRename, actMembers, actPushNow, actUnlink,
 		actDelete, actImport}
 }
 
 // actionWeights says how often each kind is drawn among the valid ones.
 func actionWeights() map[string]int {
-	return map[string]int{actAppUser: 1, actAssign: 4, actProfile: 2, actAddress: 2, actDeactivate: 2,
+	return map[string]int{actAppUser: 4, actAppCrowd: 1, actAssign: 4, actProfile: 3, actAddress: 2, actDeactivate: 2,
 		actUnassign: 1, actReactivate: 2, actSuspend: 1, actUnsuspend: 1, actAppGroup: 1, actPush: 2, actLink: 2,
 		actRename: 1, actMembers: 3, actPushNow: 1, actUnlink: 1, actDelete: 1, actImport: 1}
 }
@@ -56,6 +57,10 @@ var (
 	exploreGroups = []string{"engineering", "design"}
 	// exploreNames are the first and last names a profile push draws from.
 	exploreNames = []string{"Augusta", "Byron", "Brewster", "Murray", "Kathleen", "Booth"}
+	// exploreTitles are the titles a profile push draws from.
+	exploreTitles = []string{"Engineer", "Analyst", "Director"}
+	// exploreProfile are the profile changes Okta pushes; the last two need a title to clear.
+	exploreProfile = []string{"first name", "last name", "title", "work phone number", "empty title", "remove title"}
 	// exploreAddresses are what an address change pushes.
 	exploreAddresses = []string{"userName and primary email", "userName", "primary email"}
 )
@@ -64,7 +69,7 @@ var (
 type action struct {
 	kind        string
 	user, group string
-	attr, value string   // profile: "first name"/"last name" and the name; address: what changes; import: "users"/"groups"
+	attr, value string   // profile: exploreProfile and the value; address: what changes; import: "users"/"groups"; app-user: "upper" for an upper-cased userName
 	members     []string // push, push-now: the members; members: those added
 	remove      []string // members: those removed
 }
@@ -74,10 +79,22 @@ type action struct {
 func (a action) steps() []string {
 	switch a.kind {
 	case actAppUser:
+		if a.attr == "upper" {
+			return []string{fmt.Sprintf(`Given the app already has an active user %q whose userName is in upper case`, a.user)}
+		}
 		return []string{fmt.Sprintf(`Given the app already has an active user %q`, a.user)}
+	case actAppCrowd:
+		return []string{`Given the app already has 120 users of this scenario`}
 	case actAssign:
 		return []string{fmt.Sprintf(`When Okta assigns the app to %q`, a.user)}
 	case actProfile:
+		switch a.attr {
+		case "work phone number":
+			return []string{fmt.Sprintf(`When Okta adds the work phone number %q to %q`, a.value, a.user)}
+		case "empty title", "remove title":
+			verb := map[string]string{"empty title": "empties", "remove title": "removes"}[a.attr]
+			return []string{fmt.Sprintf(`When Okta %s the title of %q`, verb, a.user)}
+		}
 		return []string{fmt.Sprintf(`When Okta changes the %s of %q to %q`, a.attr, a.user, a.value)}
 	case actAddress:
 		return []string{fmt.Sprintf(`When Okta changes the %s of %q to a new address`, a.attr, a.user)}
@@ -148,13 +165,18 @@ const (
 type model struct {
 	users     map[string]int
 	suspended map[string]bool
+	titled    map[string]bool // a title was pushed and not cleared since
+	cleared   map[string]bool // the title was cleared
+	phoned    map[string]bool // a work phone number was pushed
+	crowd     bool            // the app holds the crowd of 120 users
 	groups    map[string]int
 	members   map[string][]string
 }
 
 // newModel returns the model of a run that has done nothing yet.
 func newModel() *model {
-	return &model{users: map[string]int{}, suspended: map[string]bool{}, groups: map[string]int{}, members: map[string][]string{}}
+	return &model{users: map[string]int{}, suspended: map[string]bool{}, titled: map[string]bool{}, cleared: map[string]bool{},
+		phoned: map[string]bool{}, groups: map[string]int{}, members: map[string][]string{}}
 }
 
 // active returns the users Okta holds as assigned and active, in alias order.
@@ -177,9 +199,13 @@ func (m *model) valid(a action) bool {
 	switch a.kind {
 	case actAppUser:
 		return u == stateNone
+	case actAppCrowd:
+		return !m.crowd
 	case actAssign:
 		return u != stateActive
-	case actProfile, actAddress, actSuspend:
+	case actProfile:
+		return u == stateActive && !m.suspended[a.user] && (!strings.HasSuffix(a.attr, " title") || m.titled[a.user])
+	case actAddress, actSuspend:
 		return u == stateActive && !m.suspended[a.user]
 	case actDeactivate, actUnassign:
 		return u == stateActive
@@ -213,6 +239,17 @@ func (m *model) apply(a action) {
 	switch a.kind {
 	case actAppUser:
 		m.users[a.user] = stateAppOnly
+	case actAppCrowd:
+		m.crowd = true
+	case actProfile:
+		switch a.attr {
+		case "title":
+			m.titled[a.user], m.cleared[a.user] = true, false
+		case "empty title", "remove title":
+			m.titled[a.user], m.cleared[a.user] = false, true
+		case "work phone number":
+			m.phoned[a.user] = true
+		}
 	case actAssign, actReactivate:
 		m.users[a.user], m.suspended[a.user] = stateActive, false
 	case actDeactivate, actUnassign:
@@ -278,12 +315,22 @@ func (g *generator) next(m *model) (action, bool) {
 			total += weight[a.kind]
 		}
 	}
+	add(action{kind: actAppCrowd})
 	for _, u := range exploreUsers {
-		for _, k := range []string{actAppUser, actAssign, actDeactivate, actUnassign, actReactivate, actSuspend, actUnsuspend} {
+		add(action{kind: actAppUser, user: u, attr: []string{"", "upper"}[g.rng.IntN(2)]})
+		for _, k := range []string{actAssign, actDeactivate, actUnassign, actReactivate, actSuspend, actUnsuspend} {
 			add(action{kind: k, user: u})
 		}
-		attr := []string{"first name", "last name"}[g.rng.IntN(2)]
-		add(action{kind: actProfile, user: u, attr: attr, value: exploreNames[g.rng.IntN(len(exploreNames))]})
+		p := action{kind: actProfile, user: u, attr: exploreProfile[g.rng.IntN(len(exploreProfile))]}
+		switch p.attr {
+		case "first name", "last name":
+			p.value = exploreNames[g.rng.IntN(len(exploreNames))]
+		case "title":
+			p.value = exploreTitles[g.rng.IntN(len(exploreTitles))]
+		case "work phone number":
+			p.value = fmt.Sprintf("555-01%02d", g.rng.IntN(100))
+		}
+		add(p)
 		add(action{kind: actAddress, user: u, attr: exploreAddresses[g.rng.IntN(len(exploreAddresses))]})
 	}
 	active := m.active()
