@@ -42,6 +42,8 @@ type Exploration struct {
 	Actions int
 	// Sequence is the drawn actions that ran, described.
 	Sequence []string
+	// Drawn counts the actions that ran by kind (ExploreActions).
+	Drawn map[string]int
 	// Cleanup holds notes on what could not be cleaned up.
 	Cleanup []string
 	// Divergence is the first divergence, shrunk; nil when the app always held what Okta
@@ -99,7 +101,7 @@ func (s *Suite) Explore(ctx context.Context, opts ExploreOptions) (*Exploration,
 			return nil, HarnessErrorf("scimcheck harness error: unknown explore action %q", k)
 		}
 	}
-	out := &Exploration{Seed: s.Seed, Mode: "oin"}
+	out := &Exploration{Seed: s.Seed, Mode: "oin", Drawn: map[string]int{}}
 	if opts.AIW {
 		out.Mode = "aiw"
 	}
@@ -114,6 +116,7 @@ func (s *Suite) Explore(ctx context.Context, opts ExploreOptions) (*Exploration,
 		}
 		seq = append(seq, a)
 		out.Sequence = append(out.Sequence, a.String())
+		out.Drawn[a.kind]++
 		f, err := t.run(a)
 		if err != nil {
 			out.Cleanup = t.close()
