@@ -3,7 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
@@ -97,7 +97,7 @@ func (s *Suite) Explore(ctx context.Context, opts ExploreOptions) (*Exploration,
 		opts.Progress = func(string, ...any) {}
 	}
 	for _, k := range opts.Actions {
-		if !strings.Contains(","+strings.Join(ExploreActions(), ",")+",", ","+k+",") {
+		if !slices.Contains(ExploreActions(), k) {
 			return nil, HarnessErrorf("scimcheck harness error: unknown explore action %q", k)
 		}
 	}

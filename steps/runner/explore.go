@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,7 +65,8 @@ type ExploreOptions struct {
 	Steps int
 	// Actions are the kinds of action to draw (steps.ExploreActions); empty: all.
 	Actions []string
-	// OutDir is where the reproduction is written; empty: the current directory.
+	// OutDir is where the reproduction is written; empty: the current directory. Mode (in
+	// Options) is oin or aiw; empty: oin.
 	OutDir string
 }
 
@@ -128,7 +130,9 @@ func ExploreCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		return ExitUsage
 	}
 	if *actions != "" {
-		eo.Actions = strings.Split(*actions, ",")
+		for _, a := range strings.Split(*actions, ",") {
+			eo.Actions = append(eo.Actions, strings.TrimSpace(a))
+		}
 	}
 	return Explore(ctx, eo, stdout, stderr)
 }
@@ -141,10 +145,9 @@ func (eo ExploreOptions) check() error {
 	if eo.Steps < 0 {
 		return usagef("--steps %d: must not be negative", eo.Steps)
 	}
-	for i, a := range eo.Actions {
-		eo.Actions[i] = strings.TrimSpace(a)
-		if !strings.Contains(","+strings.Join(steps.ExploreActions(), ",")+",", ","+eo.Actions[i]+",") {
-			return usagef("--actions: unknown action %q: want some of %s", eo.Actions[i], strings.Join(steps.ExploreActions(), ", "))
+	for _, a := range eo.Actions {
+		if !slices.Contains(steps.ExploreActions(), a) {
+			return usagef("--actions: unknown action %q: want some of %s", a, strings.Join(steps.ExploreActions(), ", "))
 		}
 	}
 	if info, err := os.Stat(eo.OutDir); eo.OutDir != "" && (err != nil || !info.IsDir()) {
@@ -158,6 +161,12 @@ func (eo ExploreOptions) check() error {
 // ExitPass (no divergence), ExitFail (a divergence, written), ExitUsage, ExitError (the probe
 // failed, or a harness bug), ExitDeadline or ExitInterrupted. No output holds the credential.
 func Explore(ctx context.Context, eo ExploreOptions, stdout, stderr io.Writer) int {
+	if eo.Mode == "" {
+		eo.Mode = ModeOIN
+	}
+	if eo.OutDir == "" {
+		eo.OutDir = "."
+	}
 	if err := eo.check(); err != nil {
 		return reportAs(stderr, "explore", err)
 	}
