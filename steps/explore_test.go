@@ -3,6 +3,7 @@ package steps_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,4 +125,41 @@ func BenchmarkExploreShrink(b *testing.B) {
 	b.ReportMetric(float64(shrink.Milliseconds())/float64(b.N), "shrink-ms")
 	b.ReportMetric(float64(runs)/float64(b.N), "shrink-runs")
 	b.ReportMetric(float64(steps_), "steps")
+}
+
+// TestExploreToleratesWhatOktaTolerates: with a quirk below okta grade (review, rfc or none)
+// switched on, no action diverges: Okta's engine accepts those answers, and explore notes
+// them as findings instead. The quirks run as OIN and AIW apps in turn. With -short, three of them.
+func TestExploreToleratesWhatOktaTolerates(t *testing.T) {
+	var quirks []reference.Quirk
+	for _, info := range reference.QuirkCatalogue() {
+		if info.Grade != "okta" {
+			quirks = append(quirks, info.Name)
+		}
+	}
+	if testing.Short() {
+		quirks = []reference.Quirk{reference.QuirkItemsPerPageEchoesCount, reference.QuirkGroupDelete200, reference.QuirkPatch204}
+	}
+	noted := map[reference.Quirk][]string{}
+	var mu sync.Mutex
+	t.Run("quirk", func(t *testing.T) {
+		for i, q := range quirks {
+			t.Run(string(q), func(t *testing.T) {
+				t.Parallel()
+				s := exploreSuite(t, reference.Quirks{q: true}, 1)
+				x, err := s.Explore(context.Background(), steps.ExploreOptions{AIW: i%2 == 1}) // OIN and AIW in turn
+				require.NoError(t, err)
+				if d := x.Divergence; d != nil {
+					t.Fatalf("%s is below okta grade, yet explore diverged after action %d:\n%s\nshrunk: %q", q, d.Found, d.Message, d.Steps)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, f := range s.Findings() {
+					noted[q] = append(noted[q], f.Failure.Key())
+				}
+			})
+		}
+	})
+	assert.Contains(t, noted[reference.QuirkItemsPerPageEchoesCount], "items-per-page-echoes-count", "a finding in passing")
+	assert.Contains(t, noted[reference.QuirkGroupDelete200], "delete-200", "a finding in passing")
 }
