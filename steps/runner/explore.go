@@ -109,14 +109,8 @@ func ExploreCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	actions := fs.String("actions", "", "comma-separated `kinds` of action to draw (default all): "+strings.Join(steps.ExploreActions(), ", "))
 	fs.StringVar(&eo.OutDir, "out", ".", "`dir` the reproduction is written to, as explore-<cause>-seed<N>.feature")
 	fs.DurationVar(&eo.Deadline, "deadline", DefaultDeadline, "time `limit` of the exploration and its shrinking, from the probe on: then it stops and exits 4")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, exploreUsage)
-			printGroupedFlags(stdout, fs, exploreFlagGroups(), exploreFlagGroup())
-			return ExitPass
-		}
-		flagHint(stderr, "explore")
-		return ExitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr, "explore", exploreUsage, exploreFlagGroups(), exploreFlagGroup()); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "scimcheck explore: unexpected argument %q (see --help)\n", fs.Arg(0))

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,11 +17,7 @@ import (
 // exploreArgs runs ExploreCommand with args and returns what it printed.
 func exploreArgs(t *testing.T, args ...string) result {
 	t.Helper()
-	var out, errb syncBuffer
-	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
-	defer cancel()
-	code := ExploreCommand(ctx, args, &out, &errb)
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
+	return commandArgs(t, ExploreCommand, args...)
 }
 
 func TestExploreHelp(t *testing.T) {

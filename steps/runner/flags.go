@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -117,14 +116,9 @@ func command(ctx context.Context, args []string, stdout, stderr io.Writer, eng *
 	fs.IntVar(&o.Concurrency, "concurrency", DefaultConcurrency, "`n` scenarios run at once, and n set-up and cleanup requests of a scenario (1: one request at a time, in order)")
 	containerFlags := addContainerFlags(fs, &o.Container) // container.go
 	reportFlags := addReportFlags(fs, &o)                 // reportflags.go
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, runUsage)
-			printGroupedFlags(stdout, fs, runFlagGroups(), runFlagGroup()) // usage.go
-			return ExitPass
-		}
-		flagHint(stderr, "run")
-		return ExitUsage
+	// usage.go
+	if code, ok := parseFlags(fs, args, stdout, stderr, "run", runUsage, runFlagGroups(), runFlagGroup()); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "scimcheck run: unexpected argument %q: select scenarios with --name or --tags (see --help)\n", fs.Arg(0))
