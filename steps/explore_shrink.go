@@ -88,8 +88,12 @@ func (sh *shrinker) try(cand []action) (bool, error) {
 		if f.key != sh.key {
 			return false, nil
 		}
+		if sh.best != nil && f.action == len(sh.best) {
+			sh.progress("simplified, still %d actions (run %d)", f.action, sh.runs)
+		} else {
+			sh.progress("shrunk to %d actions (run %d)", f.action, sh.runs)
+		}
 		sh.best, sh.trial, sh.failure = slices.Clone(cand[:f.action]), t, f
-		sh.progress("shrunk to %d actions (run %d)", len(sh.best), sh.runs)
 		return true, nil
 	}
 	return false, nil

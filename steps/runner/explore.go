@@ -61,7 +61,7 @@ Exit codes:
 // report and container fields are not used), and what to draw.
 type ExploreOptions struct {
 	Options
-	// Steps is how many actions to draw; 0: steps.DefaultExploreSteps.
+	// Steps is how many actions to draw; 0: steps.DefaultExploreSteps (also for --steps 0).
 	Steps int
 	// Actions are the kinds of action to draw (steps.ExploreActions); empty: all.
 	Actions []string
@@ -161,6 +161,9 @@ func Explore(ctx context.Context, eo ExploreOptions, stdout, stderr io.Writer) i
 	if eo.OutDir == "" {
 		eo.OutDir = "."
 	}
+	if eo.Steps == 0 {
+		eo.Steps = steps.DefaultExploreSteps
+	}
 	if err := eo.check(); err != nil {
 		return reportAs(stderr, "explore", err)
 	}
@@ -201,7 +204,7 @@ func Explore(ctx context.Context, eo ExploreOptions, stdout, stderr io.Writer) i
 
 	ctx, cancel := context.WithTimeoutCause(ctx, o.Deadline, &errDeadline{limit: o.Deadline})
 	defer cancel()
-	fmt.Fprintf(out, "seed: %d\ntarget: %s\nrun id: %s; okta mode: %s; %d actions\n", seed, t.describe(o), runID, eo.Mode, max(eo.Steps, 0))
+	fmt.Fprintf(out, "seed: %d\ntarget: %s\nrun id: %s; okta mode: %s; %d actions\n", seed, t.describe(o), runID, eo.Mode, eo.Steps)
 	if err := probe(ctx, cfg, out); err != nil {
 		return probeFailed(ctx, errw, "explore", err)
 	}
