@@ -78,3 +78,21 @@ func TestExploreActionsThatSendNothing(t *testing.T) {
 	assert.Empty(t, tr.w.exchanges, "nothing was sent")
 	assert.Contains(t, tr.transcript(), "(Okta unlinks group \"design\" and keeps it in the app (nothing is sent))")
 }
+
+func TestCanonicalNamesUsersAndGroupsInOrder(t *testing.T) {
+	seq := []action{
+		{kind: actAssign, user: "jane"},
+		{kind: actAssign, user: "alan"},
+		{kind: actPush, group: "design", members: []string{"alan", "jane"}},
+		{kind: actMembers, group: "design", remove: []string{"jane"}},
+	}
+	got := canonical(seq)
+	assert.Equal(t, []action{
+		{kind: actAssign, user: "ada"},
+		{kind: actAssign, user: "grace"},
+		{kind: actPush, group: "engineering", members: []string{"grace", "ada"}},
+		{kind: actMembers, group: "engineering", remove: []string{"ada"}},
+	}, got)
+	assert.Equal(t, "jane", seq[0].user, "seq itself is left as it was")
+	assert.Equal(t, []string{"alan", "jane"}, seq[2].members)
+}

@@ -8,7 +8,7 @@ import (
 )
 
 // Shrinking: from the sequence that diverged, the shortest one found that still fails with
-// the same root cause. Each candidate runs as a fresh trial (a world of its own, its own
+// the same root cause, its users and groups named in order ("ada" first) when it still fails so. Each candidate runs as a fresh trial (a world of its own, its own
 // generated names, cleaned up after). Three moves, repeated while one of them helps: take
 // actions out (delta debugging, chunks of halving size), merge two users or two groups into
 // one, and simplify values (fewer members, one address attribute instead of two). After a
@@ -56,6 +56,9 @@ func (s *Suite) shrink(ctx context.Context, seq []action, found *divergence, opt
 			}
 			changed = changed || c
 		}
+	}
+	if _, err := sh.attempt(canonical(sh.best)); err != nil {
+		return nil, err
 	}
 	f := sh.failure
 	d := &Divergence{Diagnosis: f.diagnosis(), Cause: f.key, Grade: f.grade, Message: f.err.Error(), Found: found.action,
@@ -197,6 +200,41 @@ func (sh *shrinker) simplify() (bool, error) {
 		}
 	}
 	return changed, nil
+}
+
+// canonical returns seq with its users and groups named in the order of exploreUsers and
+// exploreGroups by first appearance: the first user seq names becomes "ada", the next "grace".
+func canonical(seq []action) []action {
+	names := map[string]string{}
+	next := map[bool]int{}
+	name := func(x string, group bool) string {
+		if x == "" {
+			return ""
+		}
+		if n, ok := names[x]; ok {
+			return n
+		}
+		pool := exploreUsers
+		if group {
+			pool = exploreGroups
+		}
+		names[x] = pool[next[group]]
+		next[group]++
+		return names[x]
+	}
+	out := make([]action, len(seq))
+	for i, a := range seq {
+		a.members, a.remove = slices.Clone(a.members), slices.Clone(a.remove)
+		a.user, a.group = name(a.user, false), name(a.group, true)
+		for j := range a.members {
+			a.members[j] = name(a.members[j], false)
+		}
+		for j := range a.remove {
+			a.remove[j] = name(a.remove[j], false)
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // uses reports whether an action of seq names alias, as user, group or member.

@@ -208,7 +208,7 @@ func Explore(ctx context.Context, eo ExploreOptions, stdout, stderr io.Writer) i
 	if err := probe(ctx, cfg, out); err != nil {
 		return probeFailed(ctx, errw, "explore", err)
 	}
-	suite := &steps.Suite{Client: client, Seed: seed, RunID: runID, BatchSize: o.BatchSize}
+	suite := &steps.Suite{Client: client, Seed: seed, RunID: runID, BatchSize: o.BatchSize, SetupWidth: o.Concurrency}
 	start := time.Now()
 	x, err := suite.Explore(ctx, steps.ExploreOptions{Steps: eo.Steps, AIW: eo.Mode == ModeAIW, Actions: eo.Actions,
 		Progress: func(format string, args ...any) { fmt.Fprintf(out, "explore: "+format+"\n", args...) }})
