@@ -10,7 +10,7 @@ import (
 // transcript of the shrunk run. `scimcheck run --features FILE` replays it.
 
 // FeatureName returns the file name of the exploration's reproduction, e.g.
-// "explore-remove-drops-others-seed42.feature".
+// "explore-remove-drops-others-oin-seed42.feature".
 func (x *Exploration) FeatureName() string {
 	cause := "divergence"
 	if x.Divergence != nil {
@@ -22,7 +22,7 @@ func (x *Exploration) FeatureName() string {
 		}, strings.ToLower(x.Divergence.Cause)), "-")
 		cause = strings.TrimRight(cause[:min(len(cause), 40)], "-")
 	}
-	return fmt.Sprintf("explore-%s-seed%d.feature", cause, x.Seed)
+	return fmt.Sprintf("explore-%s-%s-seed%d.feature", cause, x.Mode, x.Seed)
 }
 
 // Feature returns the reproduction of the exploration's divergence as a feature file; command

@@ -107,7 +107,7 @@ func ExploreCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.StringVar(&eo.Mode, "okta-mode", ModeOIN, "Okta integration `kind`: oin (PATCH) or aiw (PUT everywhere)")
 	fs.IntVar(&eo.Steps, "steps", steps.DefaultExploreSteps, "`n` actions to draw")
 	actions := fs.String("actions", "", "comma-separated `kinds` of action to draw (default all): "+strings.Join(steps.ExploreActions(), ", "))
-	fs.StringVar(&eo.OutDir, "out", ".", "`dir` the reproduction is written to, as explore-<cause>-seed<N>.feature")
+	fs.StringVar(&eo.OutDir, "out", ".", "`dir` the reproduction is written to, as explore-<cause>-<mode>-seed<N>.feature")
 	fs.DurationVar(&eo.Deadline, "deadline", DefaultDeadline, "time `limit` of the exploration and its shrinking, from the probe on: then it stops and exits 4")
 	if code, ok := parseFlags(fs, args, stdout, stderr, "explore", exploreUsage, exploreFlagGroups(), exploreFlagGroup()); !ok {
 		return code

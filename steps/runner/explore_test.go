@@ -84,7 +84,7 @@ func TestExploreWritesAReproductionThatRunReplays(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.feature"))
 	require.NoError(t, err)
 	require.Len(t, files, 1)
-	assert.Equal(t, "explore-deactivated-hidden-from-lookup-seed2.feature", filepath.Base(files[0]))
+	assert.Equal(t, "explore-deactivated-hidden-from-lookup-oin-seed2.feature", filepath.Base(files[0]))
 	assert.Contains(t, r.stdout, "wrote "+files[0]+"; replay it with: scimcheck run --features "+files[0]+" --quirk deactivated-user-hidden-from-filter")
 	const diagnosis = "the userName look-up hides deactivated users"
 	assert.Contains(t, r.stdout, "divergence after action")
