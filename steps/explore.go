@@ -34,7 +34,8 @@ type ranStep struct {
 	exchanges  []*scim.Exchange
 }
 
-// divergence is the first divergence of a trial: the step that found it and its error.
+// divergence is a difference a trial found between the app and the model: the step that
+// found it and its error.
 type divergence struct {
 	action int    // 1-based index of the action after which it was found
 	step   string // the step that failed, with its keyword
