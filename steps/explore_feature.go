@@ -43,10 +43,14 @@ func (x *Exploration) Feature(command string) []byte {
 	comment("", "")
 	comment("found with: ", command)
 	comment("", fmt.Sprintf("seed: %d; okta mode: %s; found after action %d of the drawn sequence", x.Seed, x.Mode, d.Found))
-	if d.Reproduced {
+	switch {
+	case d.Reproduced:
 		comment("", fmt.Sprintf("shrunk to %d actions (%d steps) in %d runs", d.Actions, len(d.Steps), d.ShrinkRuns))
-	} else {
+	case d.Stopped == "":
 		comment("", "the divergence did not show again in a fresh run, so the sequence is not shrunk")
+	}
+	if d.Stopped != "" {
+		comment("", "shrinking stopped early, so a shorter sequence may exist: "+d.Stopped)
 	}
 	comment("diagnosis: ", d.Diagnosis)
 	comment("", fmt.Sprintf("cause: %s; grade: %s", d.Cause, d.Grade))

@@ -77,12 +77,16 @@ type Divergence struct {
 	// Reproduced is false when the divergence did not show again in a fresh run, so the
 	// sequence could not be shrunk: Steps is then the whole sequence.
 	Reproduced bool
+	// Stopped says why shrinking stopped early (the run's deadline, an interruption): Steps
+	// is then the shortest sequence found so far. "" when it ran to the end.
+	Stopped string
 }
 
 // Explore draws s.Seed's sequence of opts.Steps actions and runs it against s.Client in one
-// world, checking the app after each action; on the first divergence it shrinks the sequence.
+// world, checking the app after each action; on the first divergence it shrinks the sequence
+// (when ctx ends while it shrinks, it keeps the shortest found so far, see Divergence.Stopped).
 // The findings below okta grade that the flows tolerate are noted on the suite (Findings).
-// Errors: a harness bug, or ctx ended.
+// Errors: a harness bug, or ctx ended before a divergence was found.
 func (s *Suite) Explore(ctx context.Context, opts ExploreOptions) (*Exploration, error) {
 	if s.Client == nil {
 		return nil, HarnessErrorf("scimcheck harness error: Suite.Client is nil")
@@ -133,7 +137,7 @@ func (s *Suite) Explore(ctx context.Context, opts ExploreOptions) (*Exploration,
 		return out, nil
 	}
 	opts.Progress("divergence after action %d of %d: %s", found.action, opts.Steps, found.diagnosis())
-	d, err := s.shrink(ctx, seq, found, opts)
+	d, err := s.shrink(ctx, t, seq, found, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -28,48 +29,66 @@ type shrinker struct {
 	progress func(format string, args ...any)
 }
 
-// shrink returns the divergence found after seq, shrunk. Errors: a harness bug, or ctx ended.
-func (s *Suite) shrink(ctx context.Context, seq []action, found *divergence, opts ExploreOptions) (*Divergence, error) {
+// shrink returns the divergence orig found after seq, shrunk. When ctx ends while it
+// shrinks, it returns the shortest sequence found so far (the whole one if none), saying so
+// in Stopped. Errors: a harness bug.
+func (s *Suite) shrink(ctx context.Context, orig *trial, seq []action, found *divergence, opts ExploreOptions) (*Divergence, error) {
 	start := time.Now()
 	sh := &shrinker{s: s, ctx: ctx, opts: opts, key: found.key, progress: opts.Progress}
 	first := seq[:found.action]
 	ok, err := sh.try(first)
-	if err != nil {
+	stopped := ""
+	switch {
+	case err != nil && errors.As(err, new(*HarnessError)):
 		return nil, err
-	}
-	if !ok {
+	case err != nil:
+		stopped = err.Error()
+	case !ok:
 		opts.Progress("the divergence did not show again in a fresh run: the whole sequence is kept")
-		d := &Divergence{Diagnosis: found.diagnosis(), Cause: found.key, Grade: found.grade, Message: found.err.Error(),
-			Found: found.action, Actions: len(first), ShrinkRuns: sh.runs, ShrinkTime: time.Since(start)}
-		for _, a := range first {
-			d.Steps = append(d.Steps, a.steps()...)
-		}
-		d.Steps = append(d.Steps, found.step)
+	}
+	if sh.failure == nil {
+		d := divergenceOf(orig, found, first)
+		d.Found, d.ShrinkRuns, d.ShrinkTime, d.Stopped = found.action, sh.runs, time.Since(start), stopped
 		return d, nil
 	}
-	for changed := true; changed && sh.runs < opts.MaxShrinkRuns; {
+	for changed := true; changed && stopped == "" && sh.runs < opts.MaxShrinkRuns; {
 		changed = false
-		for _, move := range []func() (bool, error){sh.drop, sh.merge, sh.simplify} {
+		for _, move := range []func() (bool, error){sh.drop, sh.merge, sh.simplify, sh.rename} {
 			c, err := move()
-			if err != nil {
+			if err != nil && errors.As(err, new(*HarnessError)) {
 				return nil, err
+			}
+			if err != nil {
+				stopped = err.Error()
+				break
 			}
 			changed = changed || c
 		}
 	}
-	if _, err := sh.attempt(canonical(sh.best)); err != nil {
-		return nil, err
-	}
-	f := sh.failure
-	d := &Divergence{Diagnosis: f.diagnosis(), Cause: f.key, Grade: f.grade, Message: f.err.Error(), Found: found.action,
-		Actions: len(sh.best), Transcript: sh.trial.transcript(), ShrinkRuns: sh.runs, ShrinkTime: time.Since(start), Reproduced: true}
-	for i, st := range sh.trial.steps {
-		if st.text != "" && (!st.check || i == len(sh.trial.steps)-1) {
-			d.Steps = append(d.Steps, st.text)
-		}
+	d := divergenceOf(sh.trial, sh.failure, sh.best)
+	d.Found, d.ShrinkRuns, d.ShrinkTime, d.Stopped, d.Reproduced = found.action, sh.runs, time.Since(start), stopped, true
+	if stopped != "" {
+		opts.Progress("shrinking stopped (%s): the shortest sequence so far is kept", stopped)
 	}
 	return d, nil
 }
+
+// divergenceOf returns the divergence f that trial t found after the actions seq: its steps
+// (the passing checks left out), failure and transcript.
+func divergenceOf(t *trial, f *divergence, seq []action) *Divergence {
+	d := &Divergence{Diagnosis: f.diagnosis(), Cause: f.key, Grade: f.grade, Message: f.err.Error(), Actions: len(seq),
+		Transcript: t.transcript()}
+	for i, st := range t.steps {
+		if st.text != "" && (!st.check || i == len(t.steps)-1) {
+			d.Steps = append(d.Steps, st.text)
+		}
+	}
+	return d
+}
+
+// rename names the users and groups in order (canonical), once the sequence is short: a
+// cosmetic move, kept only when the renamed sequence still fails the same way.
+func (sh *shrinker) rename() (bool, error) { return sh.attempt(canonical(sh.best)) }
 
 // try runs cand as a fresh trial and, when it diverges with the same root cause, keeps it,
 // cut after the action the divergence followed, and returns true.

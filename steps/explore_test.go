@@ -3,6 +3,7 @@ package steps_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -162,4 +163,25 @@ func TestExploreToleratesWhatOktaTolerates(t *testing.T) {
 	})
 	assert.Contains(t, noted[reference.QuirkItemsPerPageEchoesCount], "items-per-page-echoes-count", "a finding in passing")
 	assert.Contains(t, noted[reference.QuirkGroupDelete200], "delete-200", "a finding in passing")
+}
+
+// TestExploreKeepsTheShortestSoFarWhenStopped: a run stopped while it shrinks (its deadline,
+// Ctrl-C) still returns the divergence, with the shortest sequence found so far.
+func TestExploreKeepsTheShortestSoFarWhenStopped(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := exploreSuite(t, reference.Quirks{reference.QuirkRemoveAllMembers: true}, 1)
+	x, err := s.Explore(ctx, steps.ExploreOptions{Progress: func(format string, _ ...any) {
+		if strings.HasPrefix(format, "shrunk to") {
+			cancel() // after the first shrink run, which keeps the sequence up to the divergence
+		}
+	}})
+	require.NoError(t, err)
+	d := x.Divergence
+	require.NotNil(t, d)
+	assert.True(t, d.Reproduced)
+	assert.Contains(t, d.Stopped, "explore stopped")
+	assert.Equal(t, d.Found, d.Actions, "the sequence up to the divergence, unshrunk")
+	assert.Equal(t, "remove-drops-others", d.Cause)
+	assert.Contains(t, string(x.Feature("scimcheck explore --seed 1")), "# shrinking stopped early, so a shorter sequence may exist")
 }

@@ -243,6 +243,9 @@ func Explore(ctx context.Context, eo ExploreOptions, stdout, stderr io.Writer) i
 	for _, s := range d.Scenario() {
 		fmt.Fprintf(out, "    %s\n", s)
 	}
+	if d.Stopped != "" {
+		fmt.Fprintf(out, "\nshrinking stopped early, so a shorter sequence may exist: %s\n", d.Stopped)
+	}
 	fmt.Fprintf(out, "\n%s\n\nwrote %s; replay it with: scimcheck run --features %s%s\n", d.Message, file, file, replayTarget(eo))
 	return ExitFail
 }
