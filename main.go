@@ -28,6 +28,9 @@ Usage:
   scimcheck run [flags]     replay Okta's provisioning against a target (default: the bundled
                             reference server, in process) and print a capability table;
                             bare "scimcheck" and "scimcheck --target …" (flags first) mean run too
+  scimcheck explore [flags] draw random sequences of Okta admin actions, check the app against
+                            Okta's model after each, and write the shortest failing sequence as
+                            a feature file that "scimcheck run --features" replays
   scimcheck serve [flags]   run the bundled reference SCIM server
   scimcheck list            list the scenarios with their tags
   scimcheck steps           list the steps a feature file may use, with examples; run your own
@@ -78,6 +81,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	switch cmd {
 	case "run":
 		return runCommand(ctx, args, stdout, stderr)
+	case "explore":
+		return runner.ExploreCommand(ctx, args, stdout, stderr)
 	case "serve":
 		return server.Command(ctx, args, stdout, stderr)
 	case "list":

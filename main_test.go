@@ -59,7 +59,7 @@ func TestHelp(t *testing.T) {
 		t.Run(strings.Join(append([]string{"scimcheck"}, args...), " "), func(t *testing.T) {
 			var out, errb bytes.Buffer
 			require.Equal(t, 0, dispatch(ctx, args, &out, &errb))
-			for _, cmd := range []string{"run", "serve", "list", "steps", "quirks", "version"} {
+			for _, cmd := range []string{"run", "explore", "serve", "list", "steps", "quirks", "version"} {
 				assert.Contains(t, out.String(), "\n  scimcheck "+cmd+" ", "the command list, on stdout")
 			}
 			assert.Empty(t, errb.String())
@@ -72,6 +72,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"run", "--help"}, []string{"Target and credential:", "Selection:", "Okta mode:", "Containers (Docker):",
 			"Reports and gating:", "Rate and time limits:", "  e.g. scimcheck run --image"}},
 		{[]string{"serve", "-h"}, []string{"Usage: scimcheck serve", "--addr"}},
+		{[]string{"explore", "--help"}, []string{"Usage: scimcheck explore", "What to explore:", "  e.g. scimcheck explore --target"}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -37,7 +37,7 @@ func newSuite(t *testing.T, quirks reference.Quirks) *steps.Suite {
 
 // startReference starts an in-process reference server with quirks switched on, stopped when
 // the test ends.
-func startReference(t *testing.T, quirks reference.Quirks) *server.Running {
+func startReference(t testing.TB, quirks reference.Quirks) *server.Running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	run, err := server.Start(ctx, server.Config{Options: server.Options{Quirks: quirks}})

@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -104,62 +103,82 @@ func command(ctx context.Context, args []string, stdout, stderr io.Writer, eng *
 	fs.SetOutput(stderr)
 	fs.Usage = func() {} // help goes to stdout, below; an error is not followed by the help
 	o := Options{engine: eng}
-	var formats, quirks, featureDirs multiFlag
-	auth := fs.String("auth", string(scim.AuthBearer), "`mode` the secret is sent in: bearer, header or basic (basic: the secret is user:password)")
-	fs.StringVar(&o.Target, "target", os.Getenv("SCIMCHECK_TARGET"), "SCIM base `URL` of the server under test, e.g. https://app.example.com/scim/v2 (default $SCIMCHECK_TARGET; none: the in-process reference server)")
-	fs.StringVar(&o.TokenFile, "token-file", "", "`file` holding the secret (default: $SCIMCHECK_TOKEN)")
+	var formats, featureDirs multiFlag
+	shared := addTargetFlags(fs, &o) // the flags explore shares
 	fs.StringVar(&o.Mode, "okta-mode", ModeBoth, "Okta integration `kind`: oin (PATCH; leaves out @aiw), aiw (PUT; leaves out @oin) or both")
 	fs.StringVar(&o.Tags, "tags", "", "godog tag `expression`, e.g. '@push-users && ~@optional, @import' (&& and, ~ not, comma or); see `scimcheck list`")
 	fs.StringVar(&o.Name, "name", "", "run only scenarios whose name matches this `regexp`")
 	fs.Var(&featureDirs, "features", "run the .feature files under `dir` (or one file) instead of scimcheck's own, e.g. a reproduction from `scimcheck explore`; repeatable (steps: `scimcheck steps`)")
 	fs.Var(&formats, "format", "`formatter`: pretty, progress, junit:FILE or cucumber:FILE; repeatable (default pretty on a terminal, else progress)")
 	fs.StringVar(&o.TraceDir, "trace-dir", "", "write each scenario's requests as a curl script to `dir`/<scenario>.sh; - prints them")
-	fs.Int64Var(&o.Seed, "seed", 0, "`seed` of all generated data; 0 picks one (always printed, so a run can be repeated)")
-	fs.StringVar(&o.RunID, "run-id", "", "`id` in every name the run creates on the target (default: random, so runs never collide)")
 	fs.DurationVar(&o.Deadline, "deadline", DefaultDeadline, "time `limit` of the whole run, from the probe on (a container's start has --container-startup-timeout): then it stops, writes its reports and exits 4, so unattended CI never hangs on a stalled target")
 	fs.DurationVar(&o.ScenarioTimeout, "scenario-timeout", DefaultScenarioTimeout, "time `limit` of one scenario: a request still unanswered then fails it (\"no answer within …\") and the run goes on")
-	fs.DurationVar(&o.Timeout, "timeout", scim.DefaultTimeout, "per-request time `limit`, body included (Okta closes the socket after 60s)")
 	fs.IntVar(&o.Concurrency, "concurrency", DefaultConcurrency, "`n` scenarios run at once, and n set-up and cleanup requests of a scenario (1: one request at a time, in order)")
-	fs.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification")
-	fs.StringVar(&o.CAFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
-	fs.IntVar(&o.BatchSize, "batch-size", DefaultBatchSize, "most group membership changes per PATCH (Okta: 100)")
-	fs.Float64Var(&o.MaxRPS, "max-rps", 0, "cap on `requests` per second, retries included; 0: none")
-	fs.StringVar(&o.ServerLog, "server-log", "", "write the in-process reference server's request log to `file` (it never holds a credential)")
-	fs.Var(&quirks, "quirk", "switch a deliberate defect `name` on in the in-process reference server; repeatable (see `scimcheck quirks`)")
 	containerFlags := addContainerFlags(fs, &o.Container) // container.go
 	reportFlags := addReportFlags(fs, &o)                 // reportflags.go
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, runUsage)
-			printGroupedFlags(stdout, fs, runFlagGroups(), runFlagGroup()) // usage.go
-			return ExitPass
-		}
-		flagHint(stderr, "run")
-		return ExitUsage
+	// usage.go
+	if code, ok := parseFlags(fs, args, stdout, stderr, "run", runUsage, runFlagGroups(), runFlagGroup()); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "scimcheck run: unexpected argument %q: select scenarios with --name or --tags (see --help)\n", fs.Arg(0))
 		return ExitUsage
 	}
-	o.Auth = scim.AuthMode(*auth)
-	o.Formats, o.Quirks, o.FeatureDirs = formats, quirks, featureDirs
+	o.Formats, o.FeatureDirs = formats, featureDirs
 	if err := containerFlags.apply(fs, &o); err != nil {
 		return report(stderr, err)
 	}
 	if err := reportFlags.apply(&o); err != nil {
 		return report(stderr, err)
 	}
-	token, err := server.ReadToken(o.TokenFile)
-	if err != nil {
+	if err := shared.apply(&o); err != nil {
 		fmt.Fprintf(stderr, "scimcheck run: %v\n", err)
 		return ExitUsage
 	}
-	o.Token = token
 	if len(o.Formats) == 0 && isTerminal(stdout) {
 		o.Formats = []string{"pretty"}
 	}
 	o.Color = isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
 	return Run(ctx, o, stdout, stderr)
+}
+
+// targetFlags are the flags `scimcheck run` and `scimcheck explore` share, until applied: the
+// target and its credential, TLS, the seed and run id, request limits, the in-process
+// reference server's quirks and log.
+type targetFlags struct {
+	auth   *string
+	quirks multiFlag
+}
+
+// addTargetFlags defines the shared flags on fs, writing to o where it can.
+func addTargetFlags(fs *flag.FlagSet, o *Options) *targetFlags {
+	f := &targetFlags{}
+	f.auth = fs.String("auth", string(scim.AuthBearer), "`mode` the secret is sent in: bearer, header or basic (basic: the secret is user:password)")
+	fs.StringVar(&o.Target, "target", os.Getenv("SCIMCHECK_TARGET"), "SCIM base `URL` of the server under test, e.g. https://app.example.com/scim/v2 (default $SCIMCHECK_TARGET; none: the in-process reference server)")
+	fs.StringVar(&o.TokenFile, "token-file", "", "`file` holding the secret (default: $SCIMCHECK_TOKEN)")
+	fs.Int64Var(&o.Seed, "seed", 0, "`seed` of all generated data; 0 picks one (always printed, so a run can be repeated)")
+	fs.StringVar(&o.RunID, "run-id", "", "`id` in every name the run creates on the target (default: random, so runs never collide)")
+	fs.DurationVar(&o.Timeout, "timeout", scim.DefaultTimeout, "per-request time `limit`, body included (Okta closes the socket after 60s)")
+	fs.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification")
+	fs.StringVar(&o.CAFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
+	fs.IntVar(&o.BatchSize, "batch-size", DefaultBatchSize, "most group membership changes per PATCH (Okta: 100)")
+	fs.Float64Var(&o.MaxRPS, "max-rps", 0, "cap on `requests` per second, retries included; 0: none")
+	fs.StringVar(&o.ServerLog, "server-log", "", "write the in-process reference server's request log to `file` (it never holds a credential)")
+	fs.Var(&f.quirks, "quirk", "switch a deliberate defect `name` on in the in-process reference server; repeatable (see `scimcheck quirks`)")
+	return f
+}
+
+// apply completes o with the shared flags that need converting, and reads the credential
+// from $SCIMCHECK_TOKEN or --token-file. Errors: the token file cannot be read.
+func (f *targetFlags) apply(o *Options) error {
+	o.Auth = scim.AuthMode(*f.auth)
+	o.Quirks = f.quirks
+	token, err := server.ReadToken(o.TokenFile)
+	if err != nil {
+		return err
+	}
+	o.Token = token
+	return nil
 }
 
 // isTerminal reports whether w is a character device (a terminal).

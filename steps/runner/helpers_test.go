@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -72,10 +73,17 @@ func runOpts(t *testing.T, o Options, limit time.Duration) result {
 // runArgs runs Command with args and returns what it printed.
 func runArgs(t *testing.T, args ...string) result {
 	t.Helper()
+	return commandArgs(t, Command, args...)
+}
+
+// commandArgs runs the command cmd (Command, ExploreCommand) with args, within runLimit, and
+// returns what it printed.
+func commandArgs(t *testing.T, cmd func(context.Context, []string, io.Writer, io.Writer) int, args ...string) result {
+	t.Helper()
 	var out, errb syncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
 	defer cancel()
-	code := Command(ctx, args, &out, &errb)
+	code := cmd(ctx, args, &out, &errb)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 

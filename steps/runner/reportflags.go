@@ -21,6 +21,11 @@ func addReportFlags(fs *flag.FlagSet, o *Options) *reportFlags {
 	fs.BoolVar(&o.StrictWaivers, "strict-waivers", false, "fail the run when an --expected-failures entry passed (stale) or names no scenario")
 	fs.StringVar(&o.FailOn, "fail-on", "review", "least `grade` of failure that fails the run (exit 1): okta (Okta's runtime breaks), "+
 		"review (also what Okta's OIN review rejects) or rfc (also what only the RFC requires)")
+	return addRetryFlags(fs, o)
+}
+
+// addRetryFlags defines --max-retries and --max-retry-wait on fs (run and explore).
+func addRetryFlags(fs *flag.FlagSet, o *Options) *reportFlags {
 	f := &reportFlags{}
 	f.maxRetries = fs.Int("max-retries", scim.DefaultMaxAttempts-1, "`n` retries of a request answered 429 Too Many Requests, after "+
 		"Retry-After seconds or else a doubling back-off; 0: none")

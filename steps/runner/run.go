@@ -102,11 +102,7 @@ func runOnce(ctx context.Context, o Options, stdout, stderr io.Writer) (int, *ru
 			fmt.Fprintf(stderr, "scimcheck run: stopping the target: %v\n", err)
 		}
 	}()
-	r.cfg = scim.Config{
-		BaseURL: r.target.url, Auth: o.Auth, Secret: r.target.secret, Timeout: o.Timeout,
-		Insecure: o.Insecure, CAFile: o.CAFile, MaxRPS: o.MaxRPS, MaxBody: o.MaxBody,
-		Retry429: o.Retry429, Sleep: o.sleep,
-	}
+	r.cfg = clientConfig(o, r.target)
 	r.client, err = scim.New(r.cfg)
 	if err != nil {
 		return report(stderr, usagef("%v", err)), nil
@@ -150,34 +146,10 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 	ctx, cancel := context.WithTimeoutCause(ctx, o.Deadline, &errDeadline{limit: o.Deadline})
 	defer cancel()
 	fmt.Fprintf(out, "seed: %d\n", r.seed)
-	where := r.target.url + r.target.note
-	if r.target.inProcess {
-		where += " (the reference server, in process)"
-		if len(o.Quirks) > 0 {
-			where += " with quirks " + strings.Join(o.Quirks, ", ")
-		}
-	}
-	fmt.Fprintf(out, "target: %s\n", where)
+	fmt.Fprintf(out, "target: %s\n", r.target.describe(o))
 	fmt.Fprintf(out, "run id: %s; okta mode: %s; %d of %d scenarios selected\n", r.runID, o.Mode, len(r.selected), len(r.cat.scenarios))
 	if err := probe(ctx, r.cfg, out); err != nil {
-		var ue *unreachableError
-		if errors.As(err, &ue) {
-			fmt.Fprintf(errw, "scimcheck run: %v\nnothing was run. The probe, to try by hand:\n%s", ue, ue.curl)
-			return ExitError
-		}
-		var un *unusableError
-		if errors.As(err, &un) {
-			fmt.Fprintf(errw, "scimcheck run: %v\nnothing was run: no scenario can pass against this answer (exit code 3). The probe, to try by hand:\n%s", un, un.curl)
-			return ExitError
-		}
-		if why := stopReason(ctx); why != "" {
-			fmt.Fprintf(errw, "scimcheck run: %s while probing the target: %v\n", why, err)
-			if errors.As(context.Cause(ctx), new(*errDeadline)) {
-				return ExitDeadline
-			}
-			return ExitInterrupted
-		}
-		return report(errw, fmt.Errorf("scimcheck bug: probing the target: %w", err))
+		return probeFailed(ctx, errw, "run", err)
 	}
 
 	defer func() {
@@ -215,6 +187,51 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 			"scimcheck run --target https://your-server.example.com/scim/v2 (or --image your/server:tag; see scimcheck run --help)")
 	}
 	return code
+}
+
+// describe returns what t is, for the "target:" line: its URL, and what runs there.
+func (t *target) describe(o Options) string {
+	where := t.url + t.note
+	if t.inProcess {
+		where += " (the reference server, in process)"
+		if len(o.Quirks) > 0 {
+			where += " with quirks " + strings.Join(o.Quirks, ", ")
+		}
+	}
+	return where
+}
+
+// clientConfig returns the configuration of the client that talks to t as o says.
+func clientConfig(o Options, t *target) scim.Config {
+	return scim.Config{
+		BaseURL: t.url, Auth: o.Auth, Secret: t.secret, Timeout: o.Timeout,
+		Insecure: o.Insecure, CAFile: o.CAFile, MaxRPS: o.MaxRPS, MaxBody: o.MaxBody,
+		Retry429: o.Retry429, Sleep: o.sleep,
+	}
+}
+
+// probeFailed reports the error of probe as `scimcheck <cmd>` to errw and returns the exit
+// code: ExitError for a target that cannot be reached or used, ExitDeadline or
+// ExitInterrupted when ctx ended, else ExitError for a harness bug.
+func probeFailed(ctx context.Context, errw io.Writer, cmd string, err error) int {
+	var ue *unreachableError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(errw, "scimcheck %s: %v\nnothing was run. The probe, to try by hand:\n%s", cmd, ue, ue.curl)
+		return ExitError
+	}
+	var un *unusableError
+	if errors.As(err, &un) {
+		fmt.Fprintf(errw, "scimcheck %s: %v\nnothing was run: no scenario can pass against this answer (exit code 3). The probe, to try by hand:\n%s", cmd, un, un.curl)
+		return ExitError
+	}
+	if why := stopReason(ctx); why != "" {
+		fmt.Fprintf(errw, "scimcheck %s: %s while probing the target: %v\n", cmd, why, err)
+		if errors.As(context.Cause(ctx), new(*errDeadline)) {
+			return ExitDeadline
+		}
+		return ExitInterrupted
+	}
+	return reportAs(errw, cmd, fmt.Errorf("scimcheck bug: probing the target: %w", err))
 }
 
 // runGodog runs the selected scenarios with godog and returns its status. A panic that

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -48,6 +49,23 @@ func runFlagGroup() map[string]string {
 		"concurrency": "limits", "deadline": "limits", "scenario-timeout": "limits",
 		"seed": "replay", "run-id": "replay", "trace-dir": "replay", "quirk": "replay", "server-log": "replay",
 	}
+}
+
+// parseFlags parses args into fs for `scimcheck <cmd>`. On --help it prints usage and the
+// flags grouped on stdout; on a flag error (which fs has printed) it prints where to look on
+// stderr. It returns false, with the exit code, when the command ends there.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, cmd, usage string, groups []flagGroup, groupOf map[string]string) (int, bool) {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return ExitPass, true
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, usage)
+		printGroupedFlags(stdout, fs, groups, groupOf)
+		return ExitPass, false
+	}
+	flagHint(stderr, cmd)
+	return ExitUsage, false
 }
 
 // printGroupedFlags writes fs's flags to w under the titles of groups, each group's flags
