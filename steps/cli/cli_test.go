@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ func TestDefaultRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var out, errb bytes.Buffer
-	code := dispatch(ctx, nil, &out, &errb)
+	code := Main(ctx, nil, &out, &errb)
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	stdout := out.String()
 	assert.True(t, strings.HasPrefix(stdout, "seed: "), "the seed comes first")
@@ -40,16 +40,16 @@ func TestDefaultRun(t *testing.T) {
 func TestDispatchListAndUsage(t *testing.T) {
 	ctx := context.Background()
 	var out, errb bytes.Buffer
-	require.Equal(t, 0, dispatch(ctx, []string{"list", "--tags", "@connection"}, &out, &errb), errb.String())
+	require.Equal(t, 0, Main(ctx, []string{"list", "--tags", "@connection"}, &out, &errb), errb.String())
 	assert.Contains(t, out.String(), "okta/connection.feature:")
 
 	out.Reset()
 	errb.Reset()
-	assert.Equal(t, 2, dispatch(ctx, []string{"run", "--okta-mode", "foo"}, &out, &errb))
+	assert.Equal(t, 2, Main(ctx, []string{"run", "--okta-mode", "foo"}, &out, &errb))
 	assert.Contains(t, errb.String(), "--okta-mode")
 
 	errb.Reset()
-	assert.Equal(t, 2, dispatch(ctx, []string{"--format", "xml"}, &out, &errb), "flags alone mean run")
+	assert.Equal(t, 2, Main(ctx, []string{"--format", "xml"}, &out, &errb), "flags alone mean run")
 	assert.Contains(t, errb.String(), "--format")
 }
 
@@ -58,7 +58,7 @@ func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"-h"}, {"--help"}, {"-help"}, {"help"}} {
 		t.Run(strings.Join(append([]string{"scimcheck"}, args...), " "), func(t *testing.T) {
 			var out, errb bytes.Buffer
-			require.Equal(t, 0, dispatch(ctx, args, &out, &errb))
+			require.Equal(t, 0, Main(ctx, args, &out, &errb))
 			for _, cmd := range []string{"run", "explore", "serve", "list", "steps", "quirks", "version"} {
 				assert.Contains(t, out.String(), "\n  scimcheck "+cmd+" ", "the command list, on stdout")
 			}
@@ -76,7 +76,7 @@ func TestHelp(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer
-			require.Equal(t, 0, dispatch(ctx, tc.args, &out, &errb))
+			require.Equal(t, 0, Main(ctx, tc.args, &out, &errb))
 			for _, g := range tc.groups {
 				assert.Contains(t, out.String(), g, "on stdout")
 			}
@@ -86,7 +86,7 @@ func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"run", "--bogus"}, {"--bogus"}, {"serve", "--bogus"}, {"bogus"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer
-			require.Equal(t, 2, dispatch(ctx, args, &out, &errb))
+			require.Equal(t, 2, Main(ctx, args, &out, &errb))
 			lines := strings.Split(strings.TrimRight(errb.String(), "\n"), "\n")
 			require.Len(t, lines, 2, "two lines: the error and where to look:\n%s", errb.String())
 			assert.Contains(t, lines[0], "bogus")
@@ -98,7 +98,7 @@ func TestHelp(t *testing.T) {
 
 func TestQuirksListsGrades(t *testing.T) {
 	var out, errb bytes.Buffer
-	require.Equal(t, 0, dispatch(context.Background(), []string{"quirks"}, &out, &errb))
+	require.Equal(t, 0, Main(context.Background(), []string{"quirks"}, &out, &errb))
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, lines, len(reference.QuirkCatalogue()))
 	for _, l := range lines {

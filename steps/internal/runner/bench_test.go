@@ -25,7 +25,7 @@ import (
 // and report.html) adds, each iteration a plain run and a --report run one after the other, so
 // that the load of a shared machine weighs on both alike (see benchReportCost).
 //
-// Run it with: go test ./steps/runner -run '^$' -bench FullRun -benchtime 10x
+// Run it with: go test ./steps/internal/runner -run '^$' -bench FullRun -benchtime 10x
 func BenchmarkFullRun(b *testing.B) {
 	b.Run("plain", func(b *testing.B) { benchFullRun(b, Options{Seed: 1, Formats: []string{"progress"}}) })
 	b.Run("report", benchReportCost)

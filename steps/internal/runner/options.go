@@ -1,10 +1,16 @@
-// Package runner is `scimcheck run` and `scimcheck list`: it selects scenarios from the
-// embedded Okta features, points the step definitions of package steps at a target (by default
-// the reference server, started in process), runs them with godog, and reports a capability
-// table, transcripts and an exit code that keeps a failing target, an unusable configuration,
-// an unreachable target and a harness bug apart.
+// Package runner is the scimcheck application: the run, list, steps and explore commands. It
+// is internal: main is its one user, and nothing here is a public API. It selects scenarios
+// from the embedded Okta features (or --features), points the step definitions of package
+// steps at a target (by default the reference server, started in process), runs them with
+// godog, and reports a capability table, transcripts and an exit code that keeps a failing
+// target, an unusable configuration, an unreachable target and a harness bug apart.
 //
-// Command parses flags for the CLI; Run is the same run for Go callers and tests.
+// Command parses flags for the CLI; Run is the same run for main's other commands and tests.
+// The files go by job: flags.go, reportflags.go, container_flags.go and usage.go the command
+// lines; select.go, tagexpr.go and features.go which scenarios; target.go and container.go what
+// is tested; observe.go, steplog.go, verdict.go, waivers.go and tally.go what became of each
+// scenario; table.go, report.go, trace.go, redact.go, rerun.go and progress.go the outputs;
+// list.go and explore.go the other commands.
 package runner
 
 import (

@@ -10,7 +10,7 @@ import (
 // junit.xml and report.html rendered, redacted and written, from one full run against the
 // in-process reference server (godog's cucumber.json is written before, with the suite).
 //
-// Run it with: go test ./steps/runner -run '^$' -bench WriteReports -count 5
+// Run it with: go test ./steps/internal/runner -run '^$' -bench WriteReports -count 5
 func BenchmarkWriteReports(b *testing.B) {
 	var errb syncBuffer
 	code, r := runOnce(context.Background(), Options{Seed: 1, Formats: []string{"progress"}, ReportDir: b.TempDir()}, io.Discard, &errb)

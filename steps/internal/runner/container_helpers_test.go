@@ -73,7 +73,7 @@ func referenceImage(t *testing.T) string {
 			}
 			defer os.RemoveAll(dir) // the image holds a copy
 			bin = filepath.Join(dir, "scimcheck")
-			if refErr = goBuildStatic(ctx, "../..", "."+string(filepath.Separator), bin); refErr != nil {
+			if refErr = goBuildStatic(ctx, "../../..", "."+string(filepath.Separator), bin); refErr != nil {
 				return
 			}
 		}
@@ -109,7 +109,7 @@ func silentServer(t *testing.T) (dir, image string) {
 		if silentDir, silentErr = os.MkdirTemp("", "scimcheck-silent-"); silentErr != nil {
 			return
 		}
-		if silentErr = goBuildStatic(ctx, "../../reference/container", "./testdata/silent", filepath.Join(silentDir, "silent")); silentErr != nil {
+		if silentErr = goBuildStatic(ctx, "../../../reference/container", "./testdata/silent", filepath.Join(silentDir, "silent")); silentErr != nil {
 			return
 		}
 		dockerfile := "FROM scratch\nCOPY silent /silent\nUSER 65532:65532\nEXPOSE 8080\nENTRYPOINT [\"/silent\"]\n"

@@ -28,7 +28,7 @@ import (
 // A scenario's sequential requests are the most of its requests (cleanup included) of which
 // no two were in flight at once: one after the other, each costs a full round trip.
 //
-// Run it with: go test ./steps/runner -run '^$' -bench Remote -benchtime 1x
+// Run it with: go test ./steps/internal/runner -run '^$' -bench Remote -benchtime 1x
 // (one RTT: -bench 'Remote/rtt=50ms'; settings: edit remoteOptions or pass flags through Command).
 func BenchmarkRemote(b *testing.B) {
 	for _, rtt := range []time.Duration{0, 20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond} {
