@@ -12,12 +12,6 @@ import (
 	"github.com/scimcheck/scimcheck/reference"
 )
 
-// multiFlag collects a repeatable string flag.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
 const serveUsage = `Usage: scimcheck serve [flags]
 
 Runs the bundled reference SCIM 2.0 server: the known-good target every scimcheck scenario
@@ -57,8 +51,11 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	maxPage := fs.Int("max-page-size", DefaultMaxPageSize, "largest `count` a list answers with (at least 200; Okta pages by 100)")
 	logLevel := fs.String("log-level", "info", "`level` of the stderr log: off, error, warn, info (one line per request) or debug (adds client address and bytes)")
 	logFormat := fs.String("log-format", "text", "`format` of the stderr log: text (key=value) or json")
-	var quirks multiFlag
-	fs.Var(&quirks, "quirk", "switch on a deliberate defect `name` (repeatable; see `scimcheck quirks`)")
+	var quirks []string
+	fs.Func("quirk", "switch on a deliberate defect `name` (repeatable; see `scimcheck quirks`)", func(v string) error {
+		quirks = append(quirks, v)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stdout, serveUsage, BasePath)
