@@ -46,7 +46,7 @@ Examples:
   scimcheck explore --quirk deactivated-user-hidden-from-filter        # watch it find a defect
   SCIMCHECK_TOKEN=s3cret scimcheck explore --target https://app.example.com/scim/v2 \
       --seed 42 --steps 300 --okta-mode aiw --max-rps 5 --out repro
-  scimcheck explore --target … --actions assign,deactivate,reactivate,address
+  scimcheck explore --target … --actions assign,deactivate,reactivate,address --report out   # CI: junit.xml etc. of a divergence
   SCIMCHECK_TOKEN=s3cret scimcheck run --target … --features repro    # replay, e.g. in CI
 
 Exit codes:
@@ -86,7 +86,7 @@ func exploreFlagGroups() []flagGroup {
 
 // exploreFlagGroup names the group of every flag of `scimcheck explore`.
 func exploreFlagGroup() map[string]string {
-	g := map[string]string{"steps": "explore", "actions": "explore", "out": "replay"}
+	g := map[string]string{"steps": "explore", "actions": "explore", "out": "replay", "report": "replay"}
 	for name, group := range runFlagGroup() {
 		if group == "target" || group == "limits" || group == "replay" {
 			g[name] = group
@@ -108,6 +108,7 @@ func ExploreCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.IntVar(&eo.Steps, "steps", steps.DefaultExploreSteps, "`n` actions to draw")
 	actions := fs.String("actions", "", "comma-separated `kinds` of action to draw (default all): "+strings.Join(steps.ExploreActions(), ", "))
 	fs.StringVar(&eo.OutDir, "out", ".", "`dir` the reproduction is written to, as explore-<cause>-<mode>-seed<N>.feature")
+	fs.StringVar(&eo.ReportDir, "report", "", "on a divergence, replay the reproduction once as `run --features` does and write its junit.xml, cucumber.json, summary.json and report.html to `dir`")
 	fs.DurationVar(&eo.Deadline, "deadline", DefaultDeadline, "time `limit` of the exploration and its shrinking, from the probe on: then it stops and exits 4")
 	if code, ok := parseFlags(fs, args, stdout, stderr, "explore", exploreUsage, exploreFlagGroups(), exploreFlagGroup()); !ok {
 		return code
@@ -131,7 +132,8 @@ func ExploreCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	return Explore(ctx, eo, stdout, stderr)
 }
 
-// check returns a *usageError when eo asks for what explore does not do.
+// check returns a *usageError when eo asks for what explore does not do; it creates the
+// --report directory and clears the reports an earlier run left there.
 func (eo ExploreOptions) check() error {
 	if eo.Mode != ModeOIN && eo.Mode != ModeAIW {
 		return usagef("--okta-mode %q: explore replays one kind of app at a time: want oin or aiw", eo.Mode)
@@ -147,7 +149,8 @@ func (eo ExploreOptions) check() error {
 	if info, err := os.Stat(eo.OutDir); eo.OutDir != "" && (err != nil || !info.IsDir()) {
 		return usagef("--out %s: not a directory", eo.OutDir)
 	}
-	return nil
+	// Before anything is sent, as run does: no stale reports for CI to read as this result.
+	return prepareReportDir(eo.ReportDir)
 }
 
 // Explore explores the target of eo (the in-process reference server without a target),
@@ -247,7 +250,32 @@ func Explore(ctx context.Context, eo ExploreOptions, stdout, stderr io.Writer) i
 		fmt.Fprintf(out, "\nshrinking stopped early, so a shorter sequence may exist: %s\n", d.Stopped)
 	}
 	fmt.Fprintf(out, "\n%s\n\nwrote %s; replay it with: scimcheck run --features %s%s\n", d.Message, file, file, replayTarget(eo))
+	if eo.ReportDir != "" {
+		replayReports(ctx, eo, file, out, errw)
+	}
 	return ExitFail
+}
+
+// replayReports runs the reproduction file once more, as `scimcheck run --features file
+// --report eo.ReportDir` against the same target would, so that a divergence has the reports
+// of a run: junit.xml, cucumber.json, summary.json and report.html. It prints where they are
+// and what the replay found; its table goes nowhere (the exploration printed the failure).
+func replayReports(ctx context.Context, eo ExploreOptions, file string, out, errw io.Writer) {
+	ro := eo.Options
+	ro.FeatureDirs, ro.Formats, ro.Mode, ro.Tags, ro.Name = []string{file}, nil, ModeBoth, "", ""
+	ro.Seed, ro.RunID = 0, "" // a fresh run: its own data and names, as the printed replay has
+	ro.Deadline = 0
+	if dl, ok := ctx.Deadline(); ok {
+		ro.Deadline = max(time.Until(dl), time.Second)
+	}
+	switch code := Run(ctx, ro, io.Discard, errw); code {
+	case ExitFail:
+		fmt.Fprintf(out, "reports of the replayed reproduction (it fails again, as it should): %s\n", eo.ReportDir)
+	case ExitPass:
+		fmt.Fprintf(out, "reports of the replayed reproduction: %s; the replay passed, so the divergence did not reproduce (a flaky target?)\n", eo.ReportDir)
+	default:
+		fmt.Fprintf(out, "reports of the replayed reproduction: %s (the replay ended with exit code %d; see above)\n", eo.ReportDir, code)
+	}
 }
 
 // exploreCommandLine returns the command that draws the same sequence, for the feature file.

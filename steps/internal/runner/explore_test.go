@@ -105,6 +105,29 @@ func TestExploreWritesAReproductionThatRunReplays(t *testing.T) {
 	assert.Regexp(t, `(?m)^Reprovisioning +works`, fixed.stdout)
 }
 
+func TestExploreReportWritesTheReplaysReports(t *testing.T) {
+	dir, reports := t.TempDir(), filepath.Join(t.TempDir(), "reports")
+	r := exploreArgs(t, "--quirk", "deactivated-user-hidden-from-filter", "--seed", "2", "--out", dir, "--report", reports)
+	require.Equal(t, ExitFail, r.code, r.dump())
+	assert.Contains(t, r.stdout, "reports of the replayed reproduction (it fails again, as it should): "+reports)
+	for _, f := range []string{reportSummary, reportJUnit, reportCucumber, reportHTML} {
+		assert.FileExists(t, filepath.Join(reports, f))
+	}
+	raw, err := os.ReadFile(filepath.Join(reports, reportSummary))
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"name": "explore seed 2: deactivated-hidden-from-lookup"`)
+	assert.Contains(t, string(raw), "the userName look-up hides deactivated users", "the same diagnosis as the exploration")
+	junit, err := os.ReadFile(filepath.Join(reports, reportJUnit))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), "<failure")
+
+	// Nothing diverges: no reports, and none left from the run before for CI to misread.
+	r = exploreArgs(t, "--seed", "2", "--steps", "20", "--out", dir, "--report", reports)
+	require.Equal(t, ExitPass, r.code, r.dump())
+	assert.NoFileExists(t, filepath.Join(reports, reportSummary))
+	assert.NoFileExists(t, filepath.Join(reports, reportJUnit))
+}
+
 // TestExploreNeverPrintsTheCredential: against a target, neither the output nor the written
 // reproduction holds the secret.
 func TestExploreNeverPrintsTheCredential(t *testing.T) {

@@ -66,7 +66,12 @@ func (r *run) prepareReport() error {
 	if r.rep.waivers, err = loadWaivers(r.opts.ExpectedFailures); err != nil {
 		return err
 	}
-	dir := r.opts.ReportDir
+	return prepareReportDir(r.opts.ReportDir)
+}
+
+// prepareReportDir creates the report directory dir and removes the reports an earlier run
+// left there; "" does nothing. Errors: *usageError.
+func prepareReportDir(dir string) error {
 	if dir == "" {
 		return nil
 	}
