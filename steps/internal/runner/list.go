@@ -32,15 +32,8 @@ func ListCommand(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("name", "", "scenario name `regexp` (as for run)")
 	var featureDirs multiFlag
 	fs.Var(&featureDirs, "features", "list the .feature files under `dir` instead of scimcheck's own (as for run); repeatable")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitPass
-		}
-		return ExitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "scimcheck list: unexpected argument %q (see --help)\n", fs.Arg(0))
-		return ExitUsage
+	if code, ok := parseOnlyFlags(fs, args, stderr); !ok {
+		return code
 	}
 	return List(Options{Mode: *mode, Tags: *tags, Name: *name, FeatureDirs: featureDirs}, stdout, stderr)
 }
@@ -97,15 +90,8 @@ func StepsCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "Usage: scimcheck steps\n\nLists every step a feature file may use, each with an example from scimcheck's own features.\n"+
 			"Write feature files with them and run them with: scimcheck run --features DIR\n")
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitPass
-		}
-		return ExitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "scimcheck steps: unexpected argument %q (see --help)\n", fs.Arg(0))
-		return ExitUsage
+	if code, ok := parseOnlyFlags(fs, args, stderr); !ok {
+		return code
 	}
 	vocab, err := vocabulary()
 	if err != nil {
@@ -127,4 +113,21 @@ func readablePattern(p string) string {
 	r := strings.NewReplacer(`"([^"]*)"`, `"…"`, `(\d+)`, "N", `(-?\d+)`, "N", `(\d+(?: or \d+)*)`, "N [or N]…",
 		`(\w+)`, "WORD", `(?:`, "(", `\+`, "+", `\.`, ".")
 	return r.Replace(p)
+}
+
+// parseOnlyFlags parses args with fs, which takes no arguments besides its flags. It returns
+// false with the exit code when the command should stop: ExitPass after --help (fs.Usage
+// printed it), ExitUsage for a bad flag or an argument.
+func parseOnlyFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitPass, false
+		}
+		return ExitUsage, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "scimcheck %s: unexpected argument %q (see --help)\n", fs.Name(), fs.Arg(0))
+		return ExitUsage, false
+	}
+	return 0, true
 }
