@@ -2,23 +2,16 @@ package server
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -259,193 +252,4 @@ func rssBytes(b *testing.B) int64 {
 		}
 	}
 	return 0
-}
-
-// BenchmarkRequestLog measures what the request log costs: GET /Users/{id} from 1 and from 16
-// concurrent clients, at `serve`'s --log-level off and info (text and json), the log written
-// to a file as stderr redirected would be. "handler" calls the HTTP handler in process (the
-// server's own work, where the log's share shows); "http" goes over loopback with keep-alive,
-// the client in the same process. It reports requests per second:
-// go test -run '^$' -bench RequestLog -count 5 ./reference/server
-func BenchmarkRequestLog(b *testing.B) {
-	for _, via := range []string{"handler", "http"} {
-		for _, clients := range []int{1, 16} {
-			for _, lv := range []struct{ name, level, format string }{{"off", "off", "text"}, {"text", "info", "text"}, {"json", "info", "json"}} {
-				b.Run(fmt.Sprintf("%s/clients=%d/log=%s", via, clients, lv.name), func(b *testing.B) {
-					out, err := os.Create(filepath.Join(b.TempDir(), "stderr"))
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer out.Close()
-					logger, err := NewLogger(out, lv.level, lv.format)
-					if err != nil {
-						b.Fatal(err)
-					}
-					ctx, cancel := context.WithCancel(context.Background())
-					defer cancel()
-					run, err := Start(ctx, Config{Options: Options{Token: testToken, Log: logger}})
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer run.Close()
-					ids, _ := populate(b, run.Store, 100)
-					client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-					defer client.CloseIdleConnections()
-					get := func(id string) error { return getOK(client, run.URL+"/Users/"+id) }
-					if via == "handler" {
-						get = func(id string) error { return serveOK(run.Handler, "/Users/"+id) }
-					}
-					b.ResetTimer()
-					err = concurrently(b.N, clients, func(i int) error { return get(ids[i%len(ids)]) })
-					b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-					if err != nil {
-						b.Fatal(err)
-					}
-				})
-			}
-		}
-	}
-}
-
-// concurrently calls fn(0) … fn(n-1) from the given number of goroutines and returns the first
-// error (after which the goroutine that met it stops).
-func concurrently(n, goroutines int, fn func(i int) error) error {
-	var next atomic.Int64
-	var first atomic.Value
-	var wg sync.WaitGroup
-	for range goroutines {
-		wg.Go(func() {
-			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				if err := fn(int(i - 1)); err != nil {
-					first.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	err, _ := first.Load().(error)
-	return err
-}
-
-// serveOK serves GET target through h in process and returns an error unless it is 200.
-func serveOK(h *Handler, target string) error {
-	r := httptest.NewRequest(http.MethodGet, "http://scim.test"+BasePath+target, nil)
-	r.Header.Set("Authorization", "Bearer "+testToken)
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	if w.Code != http.StatusOK {
-		return fmt.Errorf("GET %s: %d %s", target, w.Code, w.Body.String())
-	}
-	return nil
-}
-
-// getOK GETs url with the test token and returns an error unless the answer is 200.
-func getOK(c *http.Client, url string) error {
-	r, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	r.Header.Set("Authorization", "Bearer "+testToken)
-	resp, err := c.Do(r)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	return nil
-}
-
-// BenchmarkSeedMemory reports the peak resident set (VmHWM) of `scimcheck serve --seed-data`
-// run as a child process (this test binary) with 10k and 100k users as Okta creates them,
-// until it listens: "stream" is serve as it is, "whole" loads the file as serve did before
-// it streamed (read whole, unmarshalled, then loaded). Run it alone:
-// go test -run '^$' -bench SeedMemory -benchtime 1x ./reference/server
-func BenchmarkSeedMemory(b *testing.B) {
-	for _, size := range benchSizes {
-		path := filepath.Join(b.TempDir(), "seed.json")
-		writeSeed(b, path, size.n)
-		info, err := os.Stat(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, mode := range []string{"stream", "whole"} {
-			b.Run(size.name+"/"+mode, func(b *testing.B) {
-				for b.Loop() {
-					env := []string{"SCIMCHECK_TOKEN=" + testToken}
-					if mode == "whole" {
-						env = append(env, childWholeSeed+"="+path)
-					}
-					peak := childPeakRSS(b, env, "--addr", "127.0.0.1:0", "--log-level", "off", "--seed-data", path)
-					b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
-					b.ReportMetric(float64(info.Size())/(1<<20), "file-MB")
-				}
-			})
-		}
-	}
-}
-
-// writeSeed writes a seed file of n benchUsers and one group of the first benchGroupSize of
-// them, named by userName.
-func writeSeed(tb testing.TB, path string, n int) {
-	tb.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	w.WriteString(`{"Users":[`)
-	for i := range n {
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		if err := enc.Encode(benchUser(i)); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	w.WriteString(`],"Groups":[{"displayName":"everyone","members":[`)
-	for i := range min(n, benchGroupSize) {
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		fmt.Fprintf(w, `{"userName":"user-%06d@example.com"}`, i)
-	}
-	w.WriteString("]}]}\n")
-	if err := w.Flush(); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-// childPeakRSS runs `scimcheck serve args` as a child process (this test binary, see childEnv)
-// with env added, until it listens, and returns its peak resident set in bytes. It fails b
-// unless the child exits 0.
-func childPeakRSS(b *testing.B, env []string, args ...string) int64 {
-	b.Helper()
-	raw, err := json.Marshal(args)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := exec.CommandContext(b.Context(), os.Args[0], "-test.run=^$")
-	cmd.Env = append(append(os.Environ(), childEnv+"="+string(raw)), env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		b.Fatalf("serve %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	_, hwm, ok := strings.Cut(stderr.String(), childHWMPrefix)
-	if !ok {
-		b.Fatalf("the child reports no peak resident set: %s", stderr.String())
-	}
-	kb, err := strconv.ParseInt(strings.TrimSpace(hwm), 10, 64)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return kb << 10
 }
