@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/scimcheck/scimcheck/steps"
 	"github.com/scimcheck/scimcheck/steps/expect"
+	rpt "github.com/scimcheck/scimcheck/steps/report"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
@@ -26,7 +28,8 @@ const (
 	statusInterrupted = "interrupted"
 )
 
-// outcome is what became of one selected scenario. The zero value means it did not run.
+// outcome is what became of one selected scenario: the run's one record of it, which every
+// output renders from. A status of "" means it did not run.
 type outcome struct {
 	status  string // statusPassed, statusFailed or statusSkipped; "" when it did not run
 	message string // the failure message, or why it was skipped
@@ -37,7 +40,10 @@ type outcome struct {
 	// waived is why --expected-failures expects the failure; set by run.outcome, never here.
 	waived string
 
-	pickle string // the scenario's godog pickle id
+	// steps are the scenario's steps in order, each with its keyword, text, argument, status
+	// and message; steps that never ran stay "skipped". A scenario that was not run has its
+	// steps all the same.
+	steps []rpt.Step
 	// failure is the failed check (nil for a transport failure or no failure), grade how much
 	// it matters and cause its root cause (see failureOf); setup reports that it failed in a
 	// Given step, Okta's set-up of the scenario.
@@ -54,27 +60,28 @@ type outcome struct {
 	blocker   *expect.Failure
 }
 
-// observer follows godog's hooks and records an outcome per selected scenario. It is safe for
-// concurrent scenarios.
+// observer follows godog's hooks and records an outcome per selected scenario, keyed by its
+// godog pickle id. It is safe for concurrent scenarios.
 type observer struct {
 	byPickle map[string]*scenario // godog pickle id → scenario
 	byStep   map[string]string    // pickle step id → pickle id
+	stepAt   map[string]int       // pickle step id → its index in its outcome's steps
 
 	// stopped returns why the run stopped (Ctrl-C, --deadline), "" while it goes on.
 	stopped func() string
 
 	mu       sync.Mutex
 	started  map[string]time.Time
-	notRun   map[string]bool // pickle ids that began after the run stopped: they stay not run
-	outcomes map[*scenario]*outcome
+	notRun   map[string]bool     // pickle ids that began after the run stopped: they stay not run
+	outcomes map[string]*outcome // pickle id → outcome
 }
 
 // newObserver returns an observer for the pickles of the run's parse.
 // stopped says why the run stopped, "" while it goes on.
 func newObserver(byPickle map[string]*scenario, byStep map[string]string, stopped func() string) *observer {
 	return &observer{
-		byPickle: byPickle, byStep: byStep, stopped: stopped,
-		started: map[string]time.Time{}, notRun: map[string]bool{}, outcomes: map[*scenario]*outcome{},
+		byPickle: byPickle, byStep: byStep, stepAt: map[string]int{}, stopped: stopped,
+		started: map[string]time.Time{}, notRun: map[string]bool{}, outcomes: map[string]*outcome{},
 	}
 }
 
@@ -97,13 +104,12 @@ func (ob *observer) registerFirst(sc *godog.ScenarioContext) {
 // that the observer sees the errors of the suite's hooks too.
 func (ob *observer) register(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-		ob.mu.Lock()
-		defer ob.mu.Unlock()
-		ob.started[p.Id] = time.Now()
+		ob.begin(p)
 		return ctx, nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		ob.step(st, status, err)
+		ob.logStep(st, status, err)
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
@@ -112,17 +118,26 @@ func (ob *observer) register(sc *godog.ScenarioContext) {
 	})
 }
 
+// begin records the start of a scenario and its steps, all "skipped" until they run.
+func (ob *observer) begin(p *godog.Scenario) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	ob.started[p.Id] = time.Now()
+	if out := ob.get(p.Id); out != nil {
+		out.steps = ob.stepsOf(p)
+	}
+}
+
 // get returns the outcome of the scenario of pickle id, creating it; nil for an unknown
 // pickle. The caller holds ob.mu.
 func (ob *observer) get(pickleID string) *outcome {
-	sc := ob.byPickle[pickleID]
-	if sc == nil {
+	if ob.byPickle[pickleID] == nil {
 		return nil
 	}
-	out := ob.outcomes[sc]
+	out := ob.outcomes[pickleID]
 	if out == nil {
-		out = &outcome{pickle: pickleID}
-		ob.outcomes[sc] = out
+		out = &outcome{}
+		ob.outcomes[pickleID] = out
 	}
 	return out
 }
@@ -207,15 +222,18 @@ func (ob *observer) end(p *godog.Scenario, err error) {
 	}
 }
 
-// outcomeOf returns the outcome recorded for sc; the zero outcome when it did not run. Call
-// it once the run is over.
-func (ob *observer) outcomeOf(sc *scenario) outcome {
+// outcomeOf returns a copy of the outcome recorded for the scenario of pickle id; one with
+// status "" when it did not run. Call it once the run is over.
+func (ob *observer) outcomeOf(pickleID string) outcome {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
-	if out := ob.outcomes[sc]; out != nil {
-		return *out
+	out := ob.outcomes[pickleID]
+	if out == nil {
+		return outcome{}
 	}
-	return outcome{}
+	o := *out
+	o.steps = slices.Clone(out.steps)
+	return o
 }
 
 // isPanic reports whether err, or an error it wraps, is godog's record of a recovered panic.

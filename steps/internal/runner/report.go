@@ -33,7 +33,6 @@ const (
 // reporting is the run's state for reports, waivers and the progress line.
 type reporting struct {
 	waivers  *waivers  // nil without --expected-failures
-	steps    *stepLog  // nil until the run starts
 	progress *progress // nil unless stdout and stderr are terminals
 }
 
@@ -61,7 +60,6 @@ func (o Options) withReportDefaults() (Options, error) {
 // left there: a run that ends before its scenarios leaves none for CI to read as its result.
 // Errors: *usageError.
 func (r *run) prepareReport() error {
-	r.rep.steps = newStepLog()
 	var err error
 	if r.rep.waivers, err = loadWaivers(r.opts.ExpectedFailures); err != nil {
 		return err
@@ -86,9 +84,9 @@ func prepareReportDir(dir string) error {
 	return nil
 }
 
-// registerReportHooks adds the hooks that record each step and move the progress line.
+// registerReportHooks adds the hooks that close each scenario's transcript and move the
+// progress line.
 func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
-	r.rep.steps.register(sc, r.obs.byPickle)
 	// after the suite's own After hook, whose cleanup exchanges are the scenario's last
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
 		if s := r.obs.byPickle[p.Id]; s != nil {

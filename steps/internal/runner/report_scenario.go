@@ -50,7 +50,7 @@ func (r *run) scenarioReport(sc *scenario, causes []*cause) rpt.Scenario {
 	if rs.Status == rpt.StatusFailed || rs.Status == rpt.StatusBlocked || rs.Status == rpt.StatusWaived || rs.Status == rpt.StatusError {
 		rs.Rerun = r.rerunCommand(sc)
 	}
-	for _, st := range r.rep.steps.of(sc) {
+	for _, st := range out.steps {
 		st.Message, st.Argument = r.rd.net().String(st.Message), r.rd.net().String(st.Argument)
 		rs.Steps = append(rs.Steps, st)
 	}

@@ -1,10 +1,7 @@
 package runner
 
 import (
-	"context"
-	"slices"
 	"strings"
-	"sync"
 
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
@@ -12,71 +9,40 @@ import (
 	rpt "github.com/scimcheck/scimcheck/steps/report"
 )
 
-// stepLog records the steps of every scenario, in order, with their outcome. Steps that never
-// ran stay "skipped". It is safe for concurrent scenarios.
-type stepLog struct {
-	mu    sync.Mutex
-	steps map[*scenario][]rpt.Step
-	where map[string]stepRef // pickle step id → its place
-}
+// The steps of an outcome: each step's keyword, text and argument as the feature file has
+// them, and its status and message as godog reports them.
 
-// stepRef is the place of one step in a stepLog.
-type stepRef struct {
-	sc *scenario
-	i  int
-}
-
-// newStepLog returns an empty stepLog.
-func newStepLog() *stepLog {
-	return &stepLog{steps: map[*scenario][]rpt.Step{}, where: map[string]stepRef{}}
-}
-
-// register adds the hooks that fill the log; byPickle maps godog's pickle ids to scenarios.
-func (l *stepLog) register(sc *godog.ScenarioContext, byPickle map[string]*scenario) {
-	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-		s := byPickle[p.Id]
-		if s == nil {
-			return ctx, nil
-		}
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		steps := make([]rpt.Step, len(p.Steps))
-		prev := messages.PickleStepType("")
-		for i, st := range p.Steps {
-			steps[i] = rpt.Step{Keyword: keyword(st.Type, prev), Text: st.Text, Argument: stepArgument(st.Argument), Status: "skipped"}
-			prev = st.Type
-			l.where[st.Id] = stepRef{s, i}
-		}
-		l.steps[s] = steps
-		return ctx, nil
-	})
-	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		ref, ok := l.where[st.Id]
-		if !ok {
-			return ctx, nil
-		}
-		step := &l.steps[ref.sc][ref.i]
-		step.Status = status.String()
-		switch {
-		case err != nil && status == godog.StepSkipped:
-			step.Message = skipReason(err)
-		case err != nil:
-			step.Message = err.Error()
-		}
-		return ctx, nil
-	})
-}
-
-// of returns a copy of the steps recorded for sc.
-func (l *stepLog) of(sc *scenario) []rpt.Step {
-	if l == nil {
-		return nil
+// stepsOf returns the steps of p, all "skipped" until they run, and remembers where each
+// is. The caller holds ob.mu.
+func (ob *observer) stepsOf(p *godog.Scenario) []rpt.Step {
+	steps := make([]rpt.Step, len(p.Steps))
+	prev := messages.PickleStepType("")
+	for i, st := range p.Steps {
+		steps[i] = rpt.Step{Keyword: keyword(st.Type, prev), Text: st.Text, Argument: stepArgument(st.Argument), Status: "skipped"}
+		prev = st.Type
+		ob.stepAt[st.Id] = i
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.steps[sc])
+	return steps
+}
+
+// logStep records the status and message of step st in its outcome's steps, for a scenario
+// that was not run too.
+func (ob *observer) logStep(st *godog.Step, status godog.StepResultStatus, err error) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	i, ok := ob.stepAt[st.Id]
+	out := ob.outcomes[ob.byStep[st.Id]]
+	if !ok || out == nil || i >= len(out.steps) {
+		return
+	}
+	step := &out.steps[i]
+	step.Status = status.String()
+	switch {
+	case err != nil && status == godog.StepSkipped:
+		step.Message = skipReason(err)
+	case err != nil:
+		step.Message = err.Error()
+	}
 }
 
 // keyword returns the Gherkin keyword that reads like a step of type t after a step of type

@@ -225,9 +225,9 @@ func (r *run) outcome(sc *scenario) outcome {
 	if sc.excluded != "" || r.obs == nil {
 		return outcome{}
 	}
-	o := r.obs.outcomeOf(sc)
+	o := r.obs.outcomeOf(sc.pickle)
 	if r.suite != nil && o.status != "" {
-		res, _ := r.suite.ResultOf(o.pickle)
+		res, _ := r.suite.ResultOf(sc.pickle)
 		o.verdict(res.Detours)
 	}
 	if reason, ok := r.rep.waivers.reason(sc.name); ok && (o.status == statusFailed || o.status == statusBlocked) && o.harness == "" {
