@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -100,20 +101,9 @@ func readAll(r io.Reader, length int64) ([]byte, error) {
 	if length >= 0 {
 		size = int(min(length, 16<<10)) + 1 // room for the read that reports io.EOF
 	}
-	b := make([]byte, 0, size)
-	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err != nil {
-			if err == io.EOF {
-				err = nil
-			}
-			return b, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // grow
-		}
-	}
+	b := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := b.ReadFrom(r) // grows as bytes arrive
+	return b.Bytes(), err
 }
 
 func decodeObject(raw []byte) (map[string]any, error) {
