@@ -16,7 +16,6 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/scimcheck/scimcheck/features"
-	"github.com/scimcheck/scimcheck/steps/expect"
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
@@ -58,51 +57,20 @@ func (e *scenarioTimeout) Error() string {
 	return fmt.Sprintf("the scenario's time limit of %s (--scenario-timeout) ran out", e.limit)
 }
 
-// afterStep notes each step's outcome for the scenario's Result.
-func (s *Suite) afterStep(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
-	if w, ok := ctx.Value(worldKey{}).(*world); ok {
-		r := StepResult{Text: st.Text, Status: status.String()}
-		if err != nil {
-			r.Message = err.Error()
-		}
-		w.steps = append(w.steps, r)
-	}
-	return ctx, nil
-}
-
-// after ends a scenario: it attaches the transcript of a failed one, cleans up what the
-// scenario created and records its Result. Cleanup problems are noted, never a failure.
+// after ends a scenario: it attaches the transcript of a failed one and cleans up what the
+// scenario created; cleanup problems are noted on its Result (endResult), never a failure.
 func (s *Suite) after(ctx context.Context, sc *godog.Scenario, err error) (context.Context, error) {
 	w, ok := ctx.Value(worldKey{}).(*world)
 	if !ok { // the Before hook failed
-		s.record(Result{Name: sc.Name, Feature: s.featureName(sc.Uri), Status: "failed", Message: fmt.Sprint(err)})
 		return ctx, nil
 	}
 	if w.cancel != nil {
 		defer w.cancel()
 	}
-	r := Result{ID: w.id, Name: w.name, Feature: w.feature, Tags: w.tags, Status: "passed", Detours: w.detours}
-	switch {
-	case err == nil:
-	case errors.Is(err, godog.ErrSkip):
-		r.Status, r.Message = "skipped", strings.TrimSpace(strings.TrimPrefix(err.Error(), godog.ErrSkip.Error()))
-	default:
-		r.Status, r.Message = "failed", err.Error()
-		r.Grade = expect.GradeOkta // a request that got no usable answer fails Okta's task
-		if g, ok := expect.GradeOf(err); ok {
-			r.Grade = g
-		}
+	if err != nil && !errors.Is(err, godog.ErrSkip) {
 		ctx = godog.Attach(ctx, godog.Attachment{Body: w.transcript(), FileName: "transcript.txt", MediaType: "text/plain"})
 	}
-	r.Steps = append([]StepResult(nil), w.steps...)
-	for i := len(r.Steps); i < len(sc.Steps); i++ {
-		r.Steps = append(r.Steps, StepResult{Text: sc.Steps[i].Text, Status: "skipped"})
-	}
-	if notes := w.cleanup(); len(notes) > 0 {
-		r.Message = strings.TrimSpace(r.Message + "\ncleanup: " + strings.Join(notes, "; "))
-	}
-	r.Duration = time.Since(w.start)
-	s.record(r)
+	w.cleanupNotes = w.cleanup()
 	if w.exclusive {
 		s.gate.Unlock()
 	} else {

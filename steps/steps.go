@@ -7,16 +7,24 @@ import (
 )
 
 // InitializeScenario registers every step of features/okta and the scenario hooks: Before
-// gives the scenario a fresh world, After records its Result, attaches the transcript of a
+// gives the scenario a fresh world (or skips it, not run, when Suite.Stopped says the run
+// stopped), the last hooks record its Result (after Suite.Hooks), After attaches the transcript of a
 // failed scenario and cleans up what it created. Use it as godog's ScenarioInitializer.
 //
 // Admin-level steps ("Okta assigns the app to …") send Okta's exact request sequence and fail
 // naming the request that broke it; protocol-level steps ("the client sends …", "the JSON at
 // … is …") send or check one request. Quoted names are aliases of Okta users and groups.
 func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
+	s.initResults()
+	sc.Before(s.skipStopped)
 	sc.Before(s.before)
-	sc.StepContext().After(s.afterStep)
 	sc.After(s.after)
+	if s.Hooks != nil {
+		s.Hooks(sc)
+	}
+	sc.Before(s.beginResult)
+	sc.StepContext().After(s.stepResult)
+	sc.After(s.endResult)
 	for _, d := range stepDefs {
 		sc.Step(d.expr, d.fn)
 	}

@@ -11,7 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/scimcheck/scimcheck/steps/expect"
+	"github.com/cucumber/godog"
+
 	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
@@ -44,68 +45,29 @@ type Suite struct {
 	// features.FS.
 	Features fs.FS
 
-	mu       sync.Mutex
-	results  []Result
+	// Stopped, when set, returns why the run stopped (Ctrl-C, a deadline), "" while it goes on:
+	// a scenario that begins after that is not run (no Result), one running then is
+	// interrupted (StatusInterrupted, no verdict).
+	Stopped func() string
+	// Hooks, when set, adds hooks of the caller's to each scenario, after the Suite's own and
+	// before the one that records the Result, so that the Result sees their errors too.
+	Hooks func(sc *godog.ScenarioContext)
+
+	mu       sync.Mutex           // guards the results below
+	byID     map[string]*Result   // pickle id → its Result, from its start
+	stepAt   map[string]stepPlace // pickle step id → where its StepResult is
+	started  map[string]time.Time // pickle id → when it began
+	notRun   map[string]bool      // pickle ids that began after the run stopped
+	done     []string             // pickle ids of the ended scenarios, in completion order
 	findings findings
 	requests atomic.Int64
 	names    sync.Map     // feature URI → Feature name
 	gate     sync.RWMutex // held shared by every scenario, exclusively by @exclusive ones
 }
 
-// Result is the outcome of one scenario.
-type Result struct {
-	// ID is the scenario's godog pickle id, unique within a run (two outline rows may share a name).
-	ID      string
-	Name    string
-	Feature string
-	Tags    []string
-	Status  string // "passed", "failed" or "skipped"
-	Message string // the failure message, or why it was skipped
-	// Grade is how much a failure matters (okta, review or rfc); "" unless Status is "failed".
-	Grade    expect.Grade
-	Duration time.Duration
-	Steps    []StepResult
-	// Detours are the okta-grade failures of Okta's own set-up that the scenario went around to
-	// reach its subject: the scenario is blocked by them even when its subject passed.
-	Detours []*expect.Failure
-}
-
-// StepResult is the outcome of one step.
-type StepResult struct {
-	Text    string
-	Status  string // "passed", "failed", "skipped", "undefined", "pending"
-	Message string
-}
-
-// ResultOf returns the outcome of the scenario whose pickle id is id, and false when it has
-// not ended.
-func (s *Suite) ResultOf(id string) (Result, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, r := range s.results {
-		if r.ID == id {
-			return r, true
-		}
-	}
-	return Result{}, false
-}
-
-// Results returns the outcomes recorded so far, in completion order.
-func (s *Suite) Results() []Result {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Result(nil), s.results...)
-}
-
 // Requests returns how many HTTP requests the scenarios sent so far, retries after a 429 and
 // cleanup included. It is safe to call while scenarios run.
 func (s *Suite) Requests() int64 { return s.requests.Load() }
-
-func (s *Suite) record(r Result) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.results = append(s.results, r)
-}
 
 // HarnessError is an error package steps returns for a fault of its own, not of the target: a
 // feature naming an unknown placeholder, a step used out of order, a Suite set up wrong. It is

@@ -80,11 +80,11 @@ type world struct {
 	nextAuth *authOverride
 	because  string // the requirement the next protocol-level check enforces; "" by capability
 
-	exchanges []*scim.Exchange
-	last      *scim.Exchange
-	sequences []*sequence
-	cancel    context.CancelFunc // ends the scenario's time limit; nil without one
-	steps     []StepResult
+	exchanges    []*scim.Exchange
+	last         *scim.Exchange
+	sequences    []*sequence
+	cancel       context.CancelFunc // ends the scenario's time limit; nil without one
+	cleanupNotes []string           // what cleanup could not undo (after), for the Result
 
 	// detours are the okta-grade failures of Okta's own set-up that the scenario went around
 	// to reach its subject (see detour).

@@ -89,14 +89,14 @@ func prepareReportDir(dir string) error {
 func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
 	// after the suite's own After hook, whose cleanup exchanges are the scenario's last
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
-		if s := r.obs.byPickle[p.Id]; s != nil {
+		if s := r.byPickle[p.Id]; s != nil {
 			r.rec.finish(s.pickle)
 		}
 		return ctx, nil
 	})
 	if p := r.rep.progress; p != nil {
 		sc.Before(func(ctx context.Context, pk *godog.Scenario) (context.Context, error) {
-			if s := r.obs.byPickle[pk.Id]; s != nil {
+			if s := r.byPickle[pk.Id]; s != nil {
 				p.start(capabilityOf(s).title, s.name)
 			}
 			return ctx, nil

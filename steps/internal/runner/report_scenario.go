@@ -62,7 +62,7 @@ func (r *run) scenarioReport(sc *scenario, causes []*cause) rpt.Scenario {
 }
 
 // failureReport returns f as data for the reports, redacted; nil for nil. An ungraded failure
-// is at okta grade, as failureOf counts it.
+// is at okta grade, as steps.Result counts it.
 func (r *run) failureReport(f *expect.Failure) *rpt.Failure {
 	if f == nil {
 		return nil

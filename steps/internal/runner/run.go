@@ -30,7 +30,7 @@ type run struct {
 	rd       redactor
 	cat      *catalogue
 	selected []*scenario
-	obs      *observer
+	byPickle map[string]*scenario // godog pickle id → selected scenario
 	rec      *recorder
 	suite    *steps.Suite
 	elapsed  time.Duration
@@ -240,13 +240,13 @@ func probeFailed(ctx context.Context, errw io.Writer, cmd string, err error) int
 func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err error) {
 	o := r.opts
 	fsys := r.cat.selectedFS()
-	byPickle, byStep, err := pickleIDs(fsys, r.selected)
+	byPickle, _, err := pickleIDs(fsys, r.selected)
 	if err != nil {
 		return 0, fmt.Errorf("scimcheck bug: %w", err)
 	}
-	r.obs = newObserver(byPickle, byStep, func() string { return stopReason(ctx) })
+	r.byPickle = byPickle
 	r.suite = &steps.Suite{Client: r.client, Seed: r.seed, RunID: r.runID, BatchSize: o.BatchSize, SetupWidth: o.Concurrency,
-		ScenarioTimeout: o.ScenarioTimeout, Features: fsys}
+		ScenarioTimeout: o.ScenarioTimeout, Features: fsys, Stopped: func() string { return stopReason(ctx) }, Hooks: o.scenarioHook}
 	if r.rec, err = r.newRecorder(); err != nil {
 		return 0, err
 	}
@@ -279,13 +279,8 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 	ts := godog.TestSuite{
 		Name: "scimcheck",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			r.obs.registerFirst(sc)
-			r.suite.InitializeScenario(sc)
-			if o.scenarioHook != nil {
-				o.scenarioHook(sc)
-			}
-			r.obs.register(sc)
-			r.registerReportHooks(sc) // report.go
+			r.suite.InitializeScenario(sc) // the Suite records each scenario's Result, after o.scenarioHook
+			r.registerReportHooks(sc)      // report.go
 		},
 		Options: &godog.Options{
 			FS:             fsys,

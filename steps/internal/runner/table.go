@@ -222,12 +222,12 @@ func (r *run) hidesRow(c capability, t tally) bool {
 // outcome returns what became of sc (the zero outcome when it was not selected or not run),
 // with the reason it was expected to fail when it failed and --expected-failures lists it.
 func (r *run) outcome(sc *scenario) outcome {
-	if sc.excluded != "" || r.obs == nil {
+	if sc.excluded != "" || r.suite == nil {
 		return outcome{}
 	}
-	o := r.obs.outcomeOf(sc.pickle)
-	if r.suite != nil && o.status != "" {
-		res, _ := r.suite.ResultOf(sc.pickle)
+	res, _ := r.suite.ResultOf(sc.pickle)
+	o := outcomeOf(res)
+	if o.status != "" {
 		o.verdict(res.Detours)
 	}
 	if reason, ok := r.rep.waivers.reason(sc.name); ok && (o.status == statusFailed || o.status == statusBlocked) && o.harness == "" {

@@ -1,12 +1,10 @@
 package runner
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/scimcheck/scimcheck/steps/expect"
-	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
 // Verdicts: what a failed scenario's failure means, read from the failure's fields (never from
@@ -16,24 +14,6 @@ import (
 // statusBlocked: Okta's own set-up of the scenario (a Given step) broke on an okta-grade
 // check, so the scenario never reached its subject, or reached it only by a detour.
 const statusBlocked = "blocked"
-
-// failureOf returns what the step error err says about the target: the *expect.Failure it
-// holds (nil for a transport failure or a stopped run), its grade (okta when it has none: a
-// request that got no usable answer fails Okta's task) and its root cause.
-func failureOf(err error) (f *expect.Failure, grade expect.Grade, cause string) {
-	if errors.As(err, &f) {
-		grade = f.Grade
-		if grade == "" {
-			grade = expect.GradeOkta
-		}
-		return f, grade, f.Key()
-	}
-	var te *scim.TransportError
-	if errors.As(err, &te) {
-		return nil, expect.GradeOkta, "no-answer: " + string(te.Kind)
-	}
-	return nil, expect.GradeOkta, "unrecognised: " + firstLine(errText(err))
-}
 
 // verdict completes o with what the steps package recorded of its scenario: a set-up
 // failure at okta grade blocks the scenario; a detour around Okta's set-up blocks a scenario
