@@ -8,8 +8,8 @@
 // Command parses flags for the CLI; Run is the same run for main's other commands and tests.
 // The files go by job: flags.go, reportflags.go, container_flags.go and usage.go the command
 // lines; select.go, tagexpr.go and features.go which scenarios; target.go and container.go what
-// is tested; outcome.go (the steps.Result of each scenario), verdict.go, waivers.go and tally.go what became of each
-// scenario; table.go, report.go, trace.go, redact.go, rerun.go and progress.go the outputs;
+// is tested; outcome.go (each scenario's steps.Result), verdict.go, waivers.go and tally.go
+// what became of each scenario; table.go, report.go, trace.go, redact.go, rerun.go and progress.go the outputs;
 // list.go and explore.go the other commands.
 package runner
 

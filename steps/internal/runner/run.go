@@ -240,7 +240,7 @@ func probeFailed(ctx context.Context, errw io.Writer, cmd string, err error) int
 func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err error) {
 	o := r.opts
 	fsys := r.cat.selectedFS()
-	byPickle, _, err := pickleIDs(fsys, r.selected)
+	byPickle, err := pickleIDs(fsys, r.selected)
 	if err != nil {
 		return 0, fmt.Errorf("scimcheck bug: %w", err)
 	}

@@ -305,16 +305,15 @@ func (c *catalogue) selectedFS() fs.FS {
 	return out
 }
 
-// pickleIDs parses fsys, the result of selectedFS, as the run will, and returns godog's
-// pickle ids for the selected scenarios and, for every pickle step id, its pickle id. An error
-// means the blanked features do not hold exactly the selection: a harness bug.
-func pickleIDs(fsys fs.FS, selected []*scenario) (byPickle map[string]*scenario, byStep map[string]string, err error) {
+// pickleIDs parses fsys, the result of selectedFS, as the run will, and returns the selected
+// scenarios by godog's pickle id (and sets each one's pickle). An error means the blanked
+// features do not hold exactly the selection: a harness bug.
+func pickleIDs(fsys fs.FS, selected []*scenario) (byPickle map[string]*scenario, err error) {
 	byLoc := make(map[string]*scenario, len(selected))
 	for _, sc := range selected {
 		byLoc[fmt.Sprintf("%s:%d", sc.uri, sc.line)] = sc // where godog parses it, not where it is shown
 	}
 	byPickle = make(map[string]*scenario, len(selected))
-	byStep = map[string]string{}
 	var extra []string
 	err = eachPickle(fsys, func(uri string, _ []byte, _ *messages.GherkinDocument, p *messages.Pickle, sc *messages.Scenario, row *messages.TableRow) {
 		line := sc.Location.Line
@@ -328,16 +327,13 @@ func pickleIDs(fsys fs.FS, selected []*scenario) (byPickle map[string]*scenario,
 		}
 		byPickle[p.Id] = s
 		s.pickle = p.Id
-		for _, st := range p.Steps {
-			byStep[st.Id] = p.Id
-		}
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("selected features: %w", err)
+		return nil, fmt.Errorf("selected features: %w", err)
 	}
 	if len(extra) > 0 || len(byPickle) != len(selected) {
-		return nil, nil, fmt.Errorf("selected features hold %d of the %d selected scenarios and %d others (%s)",
+		return nil, fmt.Errorf("selected features hold %d of the %d selected scenarios and %d others (%s)",
 			len(byPickle), len(selected), len(extra), strings.Join(extra, ", "))
 	}
-	return byPickle, byStep, nil
+	return byPickle, nil
 }
