@@ -112,6 +112,21 @@ func slug(s string) string {
 	return b.String()
 }
 
+// newUser returns Okta's user alias with these names and addr as userName and email, and an
+// Okta id and a password drawn from the scenario's random source.
+func (w *world) newUser(alias, given, family, addr string) *user {
+	return &user{
+		alias:      alias,
+		userName:   addr,
+		givenName:  given,
+		familyName: family,
+		email:      addr,
+		oktaID:     "00u" + w.random(base62, 17),
+		password:   w.random(lower+upper+digits+pwSymbol, 8),
+		cleared:    map[string]string{},
+	}
+}
+
 // newAddress returns a fresh namespaced address for alias: ada.<runid>.<random>@example.com.
 func (w *world) newAddress(alias string) string {
 	return slug(alias) + "." + w.runID() + "." + w.random(lower+digits, 6) + "@example.com"
@@ -126,17 +141,7 @@ func (w *world) user(alias string) *user {
 	if !ok {
 		given, family = title(alias), "Tester"
 	}
-	addr := w.newAddress(alias)
-	u := &user{
-		alias:      alias,
-		userName:   addr,
-		givenName:  given,
-		familyName: family,
-		email:      addr,
-		oktaID:     "00u" + w.random(base62, 17),
-		password:   w.random(lower+upper+digits+pwSymbol, 8),
-		cleared:    map[string]string{},
-	}
+	u := w.newUser(alias, given, family, w.newAddress(alias))
 	w.users[alias] = u
 	return u
 }

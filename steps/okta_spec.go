@@ -21,16 +21,7 @@ func specUser(ctx context.Context, alias string) error {
 	given := "Runscope" + w.random(digits, 3)
 	family := w.random(upper, 1) + w.random(lower, 8) + w.random(digits, 3)
 	addr := given + family + "." + w.runID() + "@atko.com"
-	w.users[alias] = &user{
-		alias:      alias,
-		userName:   addr,
-		givenName:  given,
-		familyName: family,
-		email:      addr,
-		oktaID:     "00u" + w.random(base62, 17),
-		password:   w.random(lower+upper+digits+pwSymbol, 8),
-		cleared:    map[string]string{},
-	}
+	w.users[alias] = w.newUser(alias, given, family, addr)
 	return nil
 }
 
