@@ -2,8 +2,6 @@ package steps
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/tidwall/gjson"
 
@@ -18,11 +16,6 @@ import (
 // failure returns an *expect.Failure about path in ex (see expect.Fail).
 func failure(ex *scim.Exchange, path, expected, actual, because string) error {
 	return expect.Fail(ex, path, expected, actual, because)
-}
-
-// missingFailure returns an *expect.Failure saying path is absent from ex's body.
-func missingFailure(ex *scim.Exchange, path, expected, because string) error {
-	return expect.FailMissing(ex, path, expected, because)
 }
 
 // describe renders a JSON value with its type (see expect.Describe).
@@ -74,16 +67,4 @@ func resourceIDs(ex *scim.Exchange) []string {
 		ids = append(ids, r.Get("id").String())
 	}
 	return ids
-}
-
-// joinQuoted renders names as "a", "b" and "c".
-func joinQuoted(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = strconv.Quote(n)
-	}
-	if len(q) <= 1 {
-		return strings.Join(q, "")
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }

@@ -96,10 +96,6 @@ func (q *sequence) fail(what, okta string, err error) error {
 	return &sequenceError{title: q.title, kind: q.kind, n: q.n, what: what, okta: okta, err: err}
 }
 
-// tolerate returns nil for a failed check below okta grade, which Okta's engine accepts
-// (see world.tolerate), and err otherwise.
-func (q *sequence) tolerate(err error) error { return q.w.tolerate(err) }
-
 // sequenceError is a failure inside one of Okta's request sequences. It wraps the check's error
 // (an *expect.Failure, or a transport error), so errors.As still finds it.
 type sequenceError struct {

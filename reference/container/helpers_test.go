@@ -52,16 +52,6 @@ var (
 	silentErr   error
 )
 
-// testBuildOptions returns BuildImage's options for the tests: the prebuilt binary in
-// $SCIMCHECK_TEST_BINARY when set (CI jobs that built one already), else the defaults
-// (go build of the module the test runs in).
-func testBuildOptions() []BuildOption {
-	if bin := os.Getenv("SCIMCHECK_TEST_BINARY"); bin != "" {
-		return []BuildOption{WithBinary(bin)}
-	}
-	return nil
-}
-
 // testBinary returns the path of a static linux scimcheck binary: $SCIMCHECK_TEST_BINARY,
 // or one built once per test binary exactly as BuildImage builds it by default.
 func testBinary(t testing.TB) string {

@@ -87,19 +87,6 @@ func (c *command) stop(t *testing.T) int {
 	}
 }
 
-// exitCode waits for a command that is expected to exit on its own.
-func (c *command) exitCode(t *testing.T) int {
-	t.Helper()
-	select {
-	case code := <-c.done:
-		c.done <- code
-		return code
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not exit")
-		return -1
-	}
-}
-
 // call sends a request to a real server with token.
 func call(t *testing.T, base, token, method, path, body string) response {
 	t.Helper()

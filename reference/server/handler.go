@@ -9,7 +9,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -327,6 +326,3 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, reference.NotFound("no such endpoint %q", r.URL.Path))
 	}
 }
-
-// drain discards what is left of a body so the connection can be reused.
-func drain(r *http.Request) { _, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<16)) }
