@@ -359,20 +359,6 @@ func nonNil[T any](l []T) []T {
 	return l
 }
 
-// SizeHint returns about how many bytes the largest of s's files (junit.xml or report.html)
-// takes, so that a caller can size its buffers once: the transcripts and messages, which are
-// most of it, escaped, and some markup for each scenario and exchange.
-func SizeHint(s *Summary) int {
-	n := 64 << 10
-	for _, sc := range s.Scenarios {
-		n += 2048 + 2*len(sc.Message)
-		for _, ex := range sc.Exchanges {
-			n += 512 + len(ex.Transcript) + len(ex.Curl)
-		}
-	}
-	return n + n/8
-}
-
 // WriteJSON writes s as summary.json: indented, HTML characters unescaped, every list present.
 // Errors: those of w.
 func WriteJSON(w io.Writer, s *Summary) error {

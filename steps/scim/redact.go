@@ -85,8 +85,9 @@ func fromForms(forms []string) *Redactor {
 	return rd
 }
 
-// longest returns the length of rd's longest form, 0 for none.
-func (rd *Redactor) longest() int {
+// Longest returns the length of rd's longest form, 0 for none: a reader of a stream that keeps
+// the last Longest()-1 bytes of one chunk sees every form that straddles it and the next.
+func (rd *Redactor) Longest() int {
 	if rd == nil || len(rd.forms) == 0 {
 		return 0
 	}

@@ -167,7 +167,7 @@ func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 	// Only what is shown is redacted (a body may be megabytes), with room for a secret that
 	// starts before the end of what is shown.
 	body, unseen := r.Body, 0
-	if keep := renderMax + ex.redactor.longest(); len(body) > keep {
+	if keep := renderMax + ex.redactor.Longest(); len(body) > keep {
 		body, unseen = body[:keep], len(body)-keep
 	}
 	writeBody(b, prefix, ex.redactor.Body(body), unseen, r.CutAt())

@@ -77,6 +77,50 @@ func (rd redactor) document(name string, raw []byte) []byte {
 	return raw
 }
 
+// leakWatch passes what is written through to w and notes whether any form of net's secrets
+// went by, also across the boundary of two writes, without holding more than the longest
+// form: the reports stream to their files, and only one that a secret reached is read back
+// and redacted by its structure.
+type leakWatch struct {
+	w    io.Writer
+	net  redactor
+	keep int    // the longest form's length less one
+	tail []byte // the last keep bytes written
+	seen bool
+}
+
+// newLeakWatch returns a leakWatch writing to w.
+func newLeakWatch(w io.Writer, net redactor) *leakWatch {
+	lw := &leakWatch{w: w, net: net}
+	for _, r := range net {
+		lw.keep = max(lw.keep, r.Longest()-1)
+	}
+	return lw
+}
+
+// Write looks for the net's forms in p and in what straddles p and the bytes before it, then
+// writes p to w.
+func (lw *leakWatch) Write(p []byte) (int, error) {
+	if !lw.seen && lw.keep > 0 {
+		lw.seen = lw.net.occursIn(p) || len(lw.tail) > 0 && lw.net.occursIn(append(lw.tail, p[:min(len(p), lw.keep)]...))
+		lw.tail = append(lw.tail, p[max(0, len(p)-lw.keep):]...)
+		if n := len(lw.tail) - lw.keep; n > 0 {
+			lw.tail = append(lw.tail[:0], lw.tail[n:]...)
+		}
+	}
+	return lw.w.Write(p)
+}
+
+// occursIn reports whether any form of rd's secrets occurs in b.
+func (rd redactor) occursIn(b []byte) bool {
+	for _, r := range rd {
+		if r.OccursIn(b) {
+			return true
+		}
+	}
+	return false
+}
+
 // redactWriter writes whole lines to w with every secret rd knows replaced. It holds back a
 // partial line until its newline arrives (or Flush), so that a secret split across two
 // writes is still caught. It is safe for concurrent use.
@@ -147,7 +191,7 @@ func redactFile(path string, rd redactor, uncolor bool) error {
 // where redactFile cannot see it.
 func redactEmbeddings(path string, rd redactor) error {
 	raw, err := os.ReadFile(path)
-	if err != nil {
+	if err != nil || !bytes.Contains(raw, []byte(`"embeddings"`)) { // nothing attached: nothing to decode
 		return err
 	}
 	var doc any

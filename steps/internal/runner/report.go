@@ -1,7 +1,7 @@
 package runner
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -90,7 +90,7 @@ func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
 	// after the suite's own After hook, whose cleanup exchanges are the scenario's last
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
 		if s := r.byPickle[p.Id]; s != nil {
-			r.rec.finish(s.pickle)
+			r.rec.finish(s.pickle, r.outcome(s).showsCurl()) // the Suite has recorded its Result
 		}
 		return ctx, nil
 	})
@@ -118,21 +118,12 @@ func (r *run) writeReports(code int, out, errw io.Writer) int {
 		render func(io.Writer, *rpt.Summary) error
 		err    error
 	}{{name: reportSummary, render: rpt.WriteJSON}, {name: reportJUnit, render: rpt.WriteJUnit}, {name: reportHTML, render: rpt.WriteHTML}}
-	// Each file is rendered, redacted and written on its own goroutine: they only read s, and
-	// the run waits for the slowest (report.html) instead of the sum of the three.
+	// Each file is rendered and written on its own goroutine: they only read s, and the run
+	// waits for the slowest (report.html) instead of the sum of the three.
 	var wg sync.WaitGroup
-	size := rpt.SizeHint(s)
 	for i := range files {
 		f := &files[i]
-		wg.Go(func() {
-			var b bytes.Buffer
-			if f.name != reportSummary { // which holds no transcript
-				b.Grow(size) // once, not doubling its way up to megabytes
-			}
-			if f.err = f.render(&b, s); f.err == nil {
-				f.err = os.WriteFile(filepath.Join(dir, f.name), r.rd.document(f.name, b.Bytes()), 0o644)
-			}
-		})
+		wg.Go(func() { f.err = r.writeReportFile(filepath.Join(dir, f.name), f.render, s) })
 	}
 	wg.Wait()
 	failed := false
@@ -147,6 +138,30 @@ func (r *run) writeReports(code int, out, errw io.Writer) int {
 		return ExitError
 	}
 	return code
+}
+
+// writeReportFile renders s with render into the file at path, streamed through a small buffer
+// (report.html and junit.xml are megabytes: rendered whole first, they cost more in fresh
+// memory than in rendering), and, when the net caught a secret going by, rewrites the file
+// redacted by its structure (redactFile).
+func (r *run) writeReportFile(path string, render func(io.Writer, *rpt.Summary) error, s *rpt.Summary) error {
+	file, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	watch := newLeakWatch(file, r.rd.net())
+	buf := bufio.NewWriterSize(watch, 64<<10)
+	err = render(buf, s)
+	if err == nil {
+		err = buf.Flush()
+	}
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && watch.seen {
+		err = redactFile(path, r.rd, false)
+	}
+	return err
 }
 
 // summary returns the run as a rpt.Summary, every string redacted.

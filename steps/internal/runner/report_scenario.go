@@ -54,8 +54,8 @@ func (r *run) scenarioReport(sc *scenario, causes []*cause) rpt.Scenario {
 		st.Message, st.Argument = r.rd.net().String(st.Message), r.rd.net().String(st.Argument)
 		rs.Steps = append(rs.Steps, st)
 	}
-	withCurl := rs.Status != rpt.StatusPassed && rs.Status != rpt.StatusSkipped
-	kept, omitted := r.rec.shown(sc.pickle)
+	withCurl := out.showsCurl()
+	kept, omitted := r.rec.shown(sc.pickle, withCurl)
 	rs.Exchanges, rs.OmittedExchanges = shownExchanges(kept, withCurl)
 	rs.OmittedExchanges += omitted
 	return rs
@@ -110,16 +110,21 @@ func shownExchanges(exs []rpt.Exchange, withCurl bool) ([]rpt.Exchange, int) {
 	return out, 0
 }
 
-// exchangeReport renders ex for the reports, redacted, with its curl command.
-func (r *run) exchangeReport(ex *scim.Exchange) rpt.Exchange {
+// exchangeReport renders ex for the reports, redacted, with its curl command when withCurl is
+// set.
+func (r *run) exchangeReport(ex *scim.Exchange, withCurl bool) rpt.Exchange {
 	status := ex.Response.Status
 	if ex.Response.StatusCode == 0 {
 		status = "no response"
 	}
-	return rpt.Exchange{
+	e := rpt.Exchange{
 		Request: r.rd.net().String(ex.RequestLine()), Status: r.rd.String(status), DurationMS: ex.Duration.Milliseconds(),
-		Attempts: ex.Attempts, Transcript: r.rd.net().String(ex.Transcript()), Curl: r.rd.net().String(ex.Curl()),
+		Attempts: ex.Attempts, Transcript: r.rd.net().String(ex.Transcript()),
 	}
+	if withCurl {
+		e.Curl = r.rd.net().String(ex.Curl())
+	}
+	return e
 }
 
 // resultOf returns the summary's result for an exit code.

@@ -165,28 +165,43 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 	if err != nil {
 		return report(errw, err)
 	}
-	for _, f := range o.Formats {
-		if name, file, ok := strings.Cut(f, ":"); ok {
-			err := redactFile(file, r.rd, !o.Color && (name == "pretty" || name == "progress"))
-			if err == nil && name == "cucumber" {
-				err = redactEmbeddings(file, r.rd)
-			}
-			if err != nil {
-				fmt.Fprintf(errw, "scimcheck run: --format %s: %v\n", name, err)
-			}
-		}
-	}
+	// godog's report files are cleaned while scimcheck writes its own: the two only meet in
+	// the report directory.
+	formatErrs := make(chan []string, 1)
+	go func() { formatErrs <- r.cleanFormatFiles() }()
 	if err := r.writeTraces(out); err != nil {
 		fmt.Fprintf(errw, "scimcheck run: %v\n", err)
 	}
 	tally := r.writeReport(out, errw)
 	code := r.exitCode(ctx, status, tally, errw) // waivers.go
 	code = r.writeReports(code, out, errw)       // report.go
+	for _, e := range <-formatErrs {
+		fmt.Fprintln(errw, e)
+	}
 	if code == ExitPass && r.target.inProcess {
 		fmt.Fprintln(out, "\nnext: point it at your own server: SCIMCHECK_TOKEN='<the token Okta would send>' "+
 			"scimcheck run --target https://your-server.example.com/scim/v2 (or --image your/server:tag; see scimcheck run --help)")
 	}
 	return code
+}
+
+// cleanFormatFiles redacts the files godog wrote for --format NAME:FILE (and --report's
+// cucumber.json) and takes the colours off pretty and progress files, and returns what went
+// wrong, one line each.
+func (r *run) cleanFormatFiles() []string {
+	var errs []string
+	for _, f := range r.opts.Formats {
+		if name, file, ok := strings.Cut(f, ":"); ok {
+			err := redactFile(file, r.rd, !r.opts.Color && (name == "pretty" || name == "progress"))
+			if err == nil && name == "cucumber" {
+				err = redactEmbeddings(file, r.rd)
+			}
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("scimcheck run: --format %s: %v", name, err))
+			}
+		}
+	}
+	return errs
 }
 
 // describe returns what t is, for the "target:" line: its URL, and what runs there.

@@ -24,9 +24,9 @@ import (
 // none of their bodies. It is safe for concurrent scenarios; its record method is the
 // steps.Suite Recorder.
 type recorder struct {
-	// render returns ex as the reports show it, its curl command included; nil keeps nothing
-	// for the reports.
-	render func(ex *scim.Exchange) rpt.Exchange
+	// render returns ex as the reports show it, with its curl command when withCurl is set;
+	// nil keeps nothing for the reports.
+	render func(ex *scim.Exchange, withCurl bool) rpt.Exchange
 	// partDir receives the part files of the transcripts; "" writes none.
 	partDir string
 	// tempDir is partDir when the recorder made it (--trace-dir -): discard removes it.
@@ -44,6 +44,7 @@ type recording struct {
 	pending     []*scim.Exchange
 	pendingSize int
 	finished    bool           // the scenario ended: kept is rendered
+	withCurl    bool           // kept has the curl commands: the scenario did not pass
 	kept        []rpt.Exchange // the latest exchanges, rendered, oldest first
 	omitted     int            // exchanges before kept
 	sent        int            // exchanges written to part
@@ -105,7 +106,7 @@ func (r *recorder) record(scenario string, ex *scim.Exchange) {
 	switch {
 	case r.render == nil:
 	case rec.finished: // after the scenario's end: kept as it comes
-		rec.kept = append(rec.kept, r.render(ex))
+		rec.kept = append(rec.kept, r.render(ex, rec.withCurl))
 	default:
 		rec.pending = append(rec.pending, ex)
 		rec.pendingSize += estimate(ex)
@@ -137,8 +138,9 @@ func estimate(ex *scim.Exchange) int {
 }
 
 // finish renders what the reports show of scenario's exchanges, the latest first, until
-// their transcripts pass reportTranscriptMax, and lets the exchanges go.
-func (r *recorder) finish(scenario string) {
+// their transcripts pass reportTranscriptMax, with their curl commands when withCurl is set
+// (the reports show those of a scenario that did not pass), and lets the exchanges go.
+func (r *recorder) finish(scenario string, withCurl bool) {
 	if r.render == nil {
 		return
 	}
@@ -149,13 +151,13 @@ func (r *recorder) finish(scenario string) {
 		return
 	}
 	pending := rec.pending
-	rec.pending, rec.pendingSize, rec.finished = nil, 0, true
+	rec.pending, rec.pendingSize, rec.finished, rec.withCurl = nil, 0, true, withCurl
 	r.mu.Unlock()
 
 	var kept []rpt.Exchange
 	size, omitted := 0, 0
 	for i := len(pending) - 1; i >= 0; i-- {
-		e := r.render(pending[i]) // outside the lock: rendering is the expensive part
+		e := r.render(pending[i], withCurl) // outside the lock: rendering is the expensive part
 		if size += len(e.Transcript); size > reportTranscriptMax && len(kept) > 0 {
 			omitted = i + 1
 			break
@@ -185,9 +187,10 @@ func traceOf(ex *scim.Exchange) string {
 }
 
 // shown returns what the reports show of scenario's exchanges, oldest first, and how many
-// earlier ones were left out.
-func (r *recorder) shown(scenario string) ([]rpt.Exchange, int) {
-	r.finish(scenario) // a scenario whose end godog never reported
+// earlier ones were left out; withCurl is finish's, for a scenario whose end godog never
+// reported.
+func (r *recorder) shown(scenario string, withCurl bool) ([]rpt.Exchange, int) {
+	r.finish(scenario, withCurl)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rec := r.byID[scenario]

@@ -38,6 +38,12 @@ func (o *outcome) verdict(detours []*expect.Failure) {
 	}
 }
 
+// showsCurl reports whether the reports show the curl commands of o's exchanges: those of a
+// scenario that did not pass (failed, blocked, waived or a harness bug), to send again by hand.
+func (o outcome) showsCurl() bool {
+	return o.harness != "" || o.waived != "" || o.status == statusFailed || o.status == statusBlocked
+}
+
 // gates reports whether o fails the run at --fail-on min: a failure at that grade or above,
 // or a scenario blocked by an okta-grade cause. A waived failure does not.
 func (o outcome) gates(min expect.Grade) bool {
