@@ -142,6 +142,19 @@ func (rd *Redactor) occursInBytes(b []byte) bool {
 	return false
 }
 
+// occursInNames reports whether any of rd's forms occurs in a name of h.
+func (rd *Redactor) occursInNames(h http.Header) bool {
+	if rd == nil {
+		return false
+	}
+	for k := range h {
+		if rd.occursIn(k) {
+			return true
+		}
+	}
+	return false
+}
+
 // String returns s with every secret replaced by Redacted; markers already there stay whole.
 func (rd *Redactor) String(s string) string {
 	if rd == nil || rd.r == nil || s == "" || !rd.occursIn(s) {

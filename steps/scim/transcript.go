@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // An Exchange as people read it: its request as a curl command, its response as a transcript, both redacted and cut to size.
@@ -97,25 +99,28 @@ func (ex *Exchange) Curl() string {
 // length; in the rest of scimcheck's own request only from NetMinLen bytes.
 func (ex *Exchange) Transcript() string {
 	var b strings.Builder
-	b.WriteString("> " + ex.RequestLine() + "\n")
+	b.Grow(512 + 2*len(ex.Request.URL) + min(len(ex.Request.Body), renderMax) + min(len(ex.Response.Body), renderMax) + len(ex.Response.Body)/16)
+	b.WriteString("> ")
+	b.WriteString(ex.RequestLine())
+	b.WriteString("\n")
 	if u, err := url.Parse(ex.Request.URL); err == nil {
-		b.WriteString("> Host: " + ex.RedactLong(u.Host) + "\n")
+		b.WriteString("> Host: ")
+		b.WriteString(ex.RedactLong(u.Host))
+		b.WriteString("\n")
 	}
 	// The request is scimcheck's own: only its credential is a secret at any length.
-	req := ex.Request.Header.Clone()
-	for k, vs := range req {
-		for i, v := range vs {
-			if k == "Authorization" {
-				vs[i] = ex.Redact(v)
-			} else {
-				vs[i] = ex.RedactLong(v)
-			}
+	writeHeader(&b, "> ", ex.Request.Header, func(k, v string) string {
+		if k == "Authorization" {
+			return ex.Redact(v)
 		}
-	}
-	writeHeader(&b, "> ", req)
-	if len(ex.Request.Body) > 0 {
+		return ex.RedactLong(v)
+	})
+	if body := ex.Request.Body; len(body) > 0 {
 		b.WriteString(">\n")
-		writeBody(&b, "> ", []byte(ex.RedactLong(string(ex.Request.Body))), 0, 0)
+		if ex.redactor.LongOnly().OccursIn(body) {
+			body = []byte(ex.RedactLong(string(body)))
+		}
+		writeBody(&b, "> ", body, 0, 0)
 	}
 	for i, r := range ex.Retries {
 		ra := "no Retry-After"
@@ -162,15 +167,23 @@ func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 		status = ex.Redact(status) // a reason phrase of the target's own
 	}
 	b.WriteString(prefix + proto + " " + status + "\n")
-	writeHeader(b, prefix, ex.redactor.Header(r.Header))
-	b.WriteString(strings.TrimRight(prefix, " ") + "\n")
+	if ex.redactor.LongOnly().occursInNames(r.Header) { // names change, and may meet
+		writeHeader(b, prefix, ex.redactor.Header(r.Header), func(_, v string) string { return v })
+	} else {
+		writeHeader(b, prefix, r.Header, func(_, v string) string { return ex.Redact(v) })
+	}
+	b.WriteString(strings.TrimRight(prefix, " "))
+	b.WriteString("\n")
 	// Only what is shown is redacted (a body may be megabytes), with room for a secret that
 	// starts before the end of what is shown.
 	body, unseen := r.Body, 0
 	if keep := renderMax + ex.redactor.Longest(); len(body) > keep {
 		body, unseen = body[:keep], len(body)-keep
 	}
-	writeBody(b, prefix, ex.redactor.Body(body), unseen, r.CutAt())
+	if ex.redactor.OccursIn(body) {
+		body = ex.redactor.Body(body)
+	}
+	writeBody(b, prefix, body, unseen, r.CutAt())
 	if r.Uncompressed {
 		b.WriteString(prefix + "[body was gzip-encoded; shown decoded]\n")
 	}
@@ -179,11 +192,16 @@ func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 	}
 }
 
-// writeHeader writes h sorted by name, one "prefix Name: value" line per value.
-func writeHeader(b *strings.Builder, prefix string, h http.Header) {
+// writeHeader writes h sorted by name, one "prefix Name: value" line per value, each value as
+// value(name, value) returns it.
+func writeHeader(b *strings.Builder, prefix string, h http.Header, value func(k, v string) string) {
 	for _, k := range sortedKeys(h) {
 		for _, v := range h[k] {
-			b.WriteString(prefix + k + ": " + v + "\n")
+			b.WriteString(prefix)
+			b.WriteString(k)
+			b.WriteString(": ")
+			b.WriteString(value(k, v))
+			b.WriteString("\n")
 		}
 	}
 }
@@ -198,8 +216,19 @@ func writeBody(b *strings.Builder, prefix string, body []byte, unseen int, cut i
 	if len(shown) > renderMax {
 		shown = shown[:renderMax]
 	}
-	for _, line := range strings.Split(strings.ToValidUTF8(string(shown), "\uFFFD"), "\n") {
-		b.WriteString(prefix + strings.TrimSuffix(line, "\r") + "\n")
+	rest := shown
+	if !utf8.Valid(rest) {
+		rest = bytes.ToValidUTF8(rest, []byte("\uFFFD"))
+	}
+	for {
+		line, after, more := bytes.Cut(rest, []byte("\n"))
+		b.WriteString(prefix)
+		b.Write(bytes.TrimSuffix(line, []byte("\r")))
+		b.WriteString("\n")
+		if !more {
+			break
+		}
+		rest = after
 	}
 	if n := len(body) - len(shown) + unseen; n > 0 {
 		fmt.Fprintf(b, "%s[%d more bytes not shown]\n", prefix, n)
