@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"html/template"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,13 +27,14 @@ func TestHTMLEscapeMatchesTemplate(t *testing.T) {
 	for _, s := range hostileText {
 		var want bytes.Buffer
 		require.NoError(t, tmpl.Execute(&want, s))
-		var got htmlParts
+		var b strings.Builder
+		got := htmlParts{markupWriter: &b}
 		got.WriteString(`<p title="`)
 		got.esc(s)
 		got.WriteString(`">`)
 		got.esc(s)
 		got.WriteString(`</p>`)
-		assert.Equal(t, want.String(), got.String(), "%q", s)
+		assert.Equal(t, want.String(), b.String(), "%q", s)
 	}
 }
 
@@ -48,4 +50,44 @@ func TestXMLEscapeMatchesEncodingXML(t *testing.T) {
 		require.NoError(t, x.Flush())
 		assert.Equal(t, want.String(), got.String(), "%q", s)
 	}
+}
+
+// TestEscapedExchangesWriteTheSameReports: report.html and junit.xml are byte for byte the
+// same whether the exchanges were escaped beforehand (Exchange.Escape) or not, with hostile
+// text in them, and an exchange changed after Escape shows its new text.
+func TestEscapedExchangesWriteTheSameReports(t *testing.T) {
+	s := sampleSummary()
+	for i := range s.Scenarios {
+		for j := range s.Scenarios[i].Exchanges {
+			ex := &s.Scenarios[i].Exchanges[j]
+			ex.Transcript += "\n" + hostileText[(i+j)%len(hostileText)] + hostileText[2]
+			if ex.Curl != "" {
+				ex.Curl += hostileText[(i+j+1)%len(hostileText)]
+			}
+		}
+	}
+	render := func(s *Summary) (string, string) {
+		var h, j bytes.Buffer
+		require.NoError(t, WriteHTML(&h, s))
+		require.NoError(t, WriteJUnit(&j, s))
+		return h.String(), j.String()
+	}
+	wantHTML, wantJUnit := render(s)
+	escaped := 0
+	for i := range s.Scenarios {
+		for j := range s.Scenarios[i].Exchanges {
+			s.Scenarios[i].Exchanges[j].Escape()
+			escaped++
+		}
+	}
+	require.Positive(t, escaped)
+	gotHTML, gotJUnit := render(s)
+	assert.Equal(t, wantHTML, gotHTML)
+	assert.Equal(t, wantJUnit, gotJUnit)
+
+	ex := &s.Scenarios[0].Exchanges[0]
+	ex.Transcript, ex.Curl = "changed <after> Escape", "curl 'changed'"
+	gotHTML, _ = render(s)
+	assert.Contains(t, gotHTML, "changed &lt;after&gt; Escape")
+	assert.Contains(t, gotHTML, "curl &#39;changed&#39;")
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -11,8 +12,9 @@ import (
 //go:embed report.html.tmpl
 var htmlSource string
 
-// htmlPage is report.html's template, parsed once per WriteHTML call (no package state).
-func htmlPage() (*template.Template, error) {
+// htmlPage is report.html's template, parsed once per WriteHTML call (no package state); its
+// scenarios are written straight to out, where the template is writing.
+func htmlPage(out markupWriter) (*template.Template, error) {
 	return template.New("report").Funcs(template.FuncMap{
 		"icon":  icon,
 		"label": label,
@@ -20,7 +22,7 @@ func htmlPage() (*template.Template, error) {
 		"inc":   func(n int) int { return n + 1 },
 		"http":  httpClass,
 		// the parts that repeat, written from the fields (htmlparts.go)
-		"scenario": scenarioHTML,
+		"scenario": func(sc htmlScenario) template.HTML { (&htmlParts{markupWriter: out}).scenario(sc); return "" },
 		"failure":  failureHTML,
 		"message":  messageHTML,
 		"rerun":    rerunHTML,
@@ -56,7 +58,8 @@ type htmlScenario struct {
 // that got no answer) is shown as it is, preformatted, never interpreted. Everything is
 // escaped by html/template. Errors: a template bug, or those of w.
 func WriteHTML(w io.Writer, s *Summary) error {
-	t, err := htmlPage()
+	bw := bufio.NewWriterSize(w, 64<<10) // w itself when it is a bufio.Writer as large
+	t, err := htmlPage(bw)
 	if err != nil {
 		return fmt.Errorf("parse the report template: %w", err)
 	}
@@ -88,7 +91,10 @@ func WriteHTML(w io.Writer, s *Summary) error {
 		}
 		v.Groups[g].Scenarios = append(v.Groups[g].Scenarios, hs)
 	}
-	return t.Execute(w, v)
+	if err := t.Execute(bw, v); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // verdict returns the headline of the page and its CSS class.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"html/template"
+	"io"
 	"strconv"
 	"strings"
 )
@@ -13,38 +14,57 @@ import (
 // page around them. Every value goes through esc, which escapes exactly as html/template does
 // in text and in quoted attribute values.
 
-// htmlParts writes parts of report.html into one buffer.
-type htmlParts struct{ strings.Builder }
+// htmlParts writes parts of report.html to its writer: report.html's own, for the scenarios,
+// which are most of the page (through the template they would be copied twice more), or a
+// string for the template (htmlString).
+type htmlParts struct {
+	markupWriter
+	scratch []byte // esc's
+}
+
+// markupWriter is where htmlParts and xmlWriter write: a bufio.Writer or a strings.Builder.
+type markupWriter interface {
+	io.Writer
+	io.StringWriter
+}
+
+// htmlString returns what write writes, as markup for the page template.
+func htmlString(write func(w *htmlParts)) template.HTML {
+	var b strings.Builder
+	write(&htmlParts{markupWriter: &b})
+	return template.HTML(b.String()) //nolint:gosec // every value in it went through esc
+}
 
 // htmlEscapes is how html/template writes each ASCII byte of a value in text and in quoted
 // attribute values: "" for as it is.
 var htmlEscapes = [128]string{0: "\uFFFD", '"': "&#34;", '&': "&amp;", '\'': "&#39;", '+': "&#43;", '<': "&lt;", '>': "&gt;"}
 
-// esc writes s escaped as html/template escapes text and quoted attribute values: the five
-// HTML specials and '+' as entities, NUL as U+FFFD, everything else (invalid UTF-8 included)
-// as it is.
+// esc writes s escaped as html/template escapes text and quoted attribute values (appendHTML).
 func (w *htmlParts) esc(s string) {
+	w.scratch = appendHTML(w.scratch[:0], s)
+	_, _ = w.Write(w.scratch)
+}
+
+// appendHTML appends s to dst escaped as html/template escapes text and quoted attribute
+// values: the five HTML specials and '+' as entities, NUL as U+FFFD, everything else (invalid
+// UTF-8 included) as it is.
+func appendHTML(dst []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 128 && htmlEscapes[c] != "" {
-			w.WriteString(s[last:i])
-			w.WriteString(htmlEscapes[c])
+			dst = append(dst, s[last:i]...)
+			dst = append(dst, htmlEscapes[c]...)
 			last = i + 1
 		}
 	}
-	w.WriteString(s[last:])
+	return append(dst, s[last:]...)
 }
-
-// html returns what w holds as markup for the page template.
-func (w *htmlParts) html() template.HTML { return template.HTML(w.String()) } //nolint:gosec // every value in it went through esc
 
 // failureHTML renders a failure from its fields: diagnosis, request line, the path with
 // expected and actual (or missing, or unreadable), notes, the requirement, the grade and
 // what Okta does, and the check's id.
 func failureHTML(f *Failure) template.HTML {
-	var w htmlParts
-	w.failure(f)
-	return w.html()
+	return htmlString(func(w *htmlParts) { w.failure(f) })
 }
 
 func (w *htmlParts) failure(f *Failure) {
@@ -113,9 +133,7 @@ func (w *htmlParts) failure(f *Failure) {
 // messageHTML renders a scenario's failure from its fields followed by its message as text,
 // or, without the fields, the message alone, preformatted.
 func messageHTML(sc htmlScenario) template.HTML {
-	var w htmlParts
-	w.message(&sc.Scenario)
-	return w.html()
+	return htmlString(func(w *htmlParts) { w.message(&sc.Scenario) })
 }
 
 func (w *htmlParts) message(sc *Scenario) {
@@ -138,9 +156,7 @@ func (w *htmlParts) message(sc *Scenario) {
 
 // rerunHTML renders a rerun command; "" for none.
 func rerunHTML(cmd string) template.HTML {
-	var w htmlParts
-	w.rerun(cmd)
-	return w.html()
+	return htmlString(func(w *htmlParts) { w.rerun(cmd) })
 }
 
 func (w *htmlParts) rerun(cmd string) {
@@ -152,19 +168,8 @@ func (w *htmlParts) rerun(cmd string) {
 	w.WriteString(`</code></pre></div>`)
 }
 
-// scenarioHTML renders one scenario: a details element, open when it failed, with its steps,
-// its failure, its rerun command and its HTTP exchanges.
-func scenarioHTML(sc htmlScenario) template.HTML {
-	var w htmlParts
-	size := 4096
-	for _, ex := range sc.Exchanges {
-		size += 512 + len(ex.Transcript) + len(ex.Curl)
-	}
-	w.Grow(size + size/4) // escaping lengthens the JSON bodies' quotes
-	w.scenario(sc)
-	return w.html()
-}
-
+// scenario writes one scenario: a details element, open when it failed, with its steps, its
+// failure, its rerun command and its HTTP exchanges.
 func (w *htmlParts) scenario(sc htmlScenario) {
 	w.WriteString(`<details class="scenario st-`)
 	w.esc(sc.Status)
@@ -301,11 +306,20 @@ func (w *htmlParts) exchanges(sc *Scenario) {
 			w.WriteString(" attempts")
 		}
 		w.WriteString("</span></summary>\n<pre class=\"wire\">")
-		w.esc(ex.Transcript)
+		esc := ex.escapedFor()
+		if esc != nil {
+			_, _ = w.Write(esc.transcript)
+		} else {
+			w.esc(ex.Transcript)
+		}
 		w.WriteString("</pre>\n")
 		if ex.Curl != "" {
 			w.WriteString(`<details class="curl"><summary>as a curl command</summary><pre class="wire">`)
-			w.esc(ex.Curl)
+			if esc != nil {
+				_, _ = w.Write(esc.curl)
+			} else {
+				w.esc(ex.Curl)
+			}
 			w.WriteString(`</pre></details>`)
 		}
 		w.WriteString("\n</details></li>")

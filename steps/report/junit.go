@@ -158,6 +158,7 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 // transcripts make the file megabytes long, and --report must stay cheap.
 type xmlWriter struct {
 	*bufio.Writer
+	scratch                []byte // esc's
 	depth                  int
 	indentedIn, putNewline bool
 }
@@ -227,9 +228,16 @@ var xmlEscapes = [utf8.RuneSelf]string{
 	28: "\uFFFD", 29: "\uFFFD", 30: "\uFFFD", 31: "\uFFFD",
 }
 
-// esc writes s escaped as xml.EscapeText does: the XML specials and tab, newline and carriage
-// return as character references, invalid UTF-8 and characters XML cannot hold as U+FFFD.
+// esc writes s escaped as xml.EscapeText does (appendXML).
 func (x *xmlWriter) esc(s string) {
+	x.scratch = appendXML(x.scratch[:0], s)
+	_, _ = x.Write(x.scratch)
+}
+
+// appendXML appends s to dst escaped as xml.EscapeText does: the XML specials and tab, newline
+// and carriage return as character references, invalid UTF-8 and characters XML cannot hold
+// as U+FFFD.
+func appendXML(dst []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		repl, width := "", 1
@@ -243,13 +251,13 @@ func (x *xmlWriter) esc(s string) {
 			}
 		}
 		if repl != "" {
-			x.WriteString(s[last:i])
-			x.WriteString(repl)
+			dst = append(dst, s[last:i]...)
+			dst = append(dst, repl...)
 			last = i + width
 		}
 		i += width
 	}
-	x.WriteString(s[last:])
+	return append(dst, s[last:]...)
 }
 
 // xmlChar reports whether XML can hold r (a non-ASCII rune): encoding/xml's isInCharacterRange.
@@ -330,7 +338,11 @@ func (x *xmlWriter) transcript(s *Summary, sc *Scenario) {
 	total := strconv.Itoa(sc.OmittedExchanges + len(sc.Exchanges))
 	for i, ex := range sc.Exchanges {
 		x.esc("\n# " + strconv.Itoa(sc.OmittedExchanges+i+1) + "/" + total + "\n")
-		x.esc(ex.Transcript)
+		if esc := ex.escapedFor(); esc != nil {
+			_, _ = x.Write(esc.xmlTranscript)
+		} else {
+			x.esc(ex.Transcript)
+		}
 	}
 }
 

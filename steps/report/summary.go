@@ -290,6 +290,39 @@ type Exchange struct {
 	// Curl is a shell command that sends the request again (see scim.Exchange.Curl); "" when
 	// left out (scimcheck keeps it for the scenarios that did not pass).
 	Curl string
+
+	// escaped holds Transcript and Curl as report.html and junit.xml write them, from Escape.
+	escaped *escapedExchange
+}
+
+// escapedExchange is an Exchange's text escaped for the two reports that show it.
+type escapedExchange struct {
+	transcript, curl []byte    // Transcript and Curl as html/template writes them
+	xmlTranscript    []byte    // Transcript as junit.xml's character data
+	of               [2]string // the Transcript and Curl these are of
+}
+
+// Escape escapes e's transcript and curl command for report.html and junit.xml now, so that
+// writing the reports later only copies them: scimcheck calls it as each scenario ends,
+// while the others run, rather than for every exchange at once after the last. The reports
+// are byte for byte the same with or without it, and a Transcript or Curl changed after it is
+// escaped afresh.
+func (e *Exchange) Escape() {
+	escaped := func(appendEscaped func([]byte, string) []byte, s string) []byte {
+		return appendEscaped(make([]byte, 0, len(s)+len(s)/4), s) // the quotes of JSON bodies grow
+	}
+	e.escaped = &escapedExchange{
+		transcript: escaped(appendHTML, e.Transcript), curl: escaped(appendHTML, e.Curl), xmlTranscript: escaped(appendXML, e.Transcript),
+		of: [2]string{e.Transcript, e.Curl},
+	}
+}
+
+// escapedFor returns e.escaped when it is of e's Transcript and Curl as they are, else nil.
+func (e *Exchange) escapedFor() *escapedExchange {
+	if esc := e.escaped; esc != nil && esc.of == [2]string{e.Transcript, e.Curl} {
+		return esc
+	}
+	return nil
 }
 
 // Waivers is what became of the --expected-failures file.

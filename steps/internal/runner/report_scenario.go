@@ -124,6 +124,7 @@ func (r *run) exchangeReport(ex *scim.Exchange, withCurl bool) rpt.Exchange {
 	if withCurl {
 		e.Curl = r.rd.net().String(ex.Curl())
 	}
+	e.Escape() // now, in the scenario's own time, rather than for every exchange at the end
 	return e
 }
 
