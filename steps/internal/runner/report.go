@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -32,8 +33,9 @@ const (
 
 // reporting is the run's state for reports, waivers and the progress line.
 type reporting struct {
-	waivers  *waivers  // nil without --expected-failures
-	progress *progress // nil unless stdout and stderr are terminals
+	waivers  *waivers   // nil without --expected-failures
+	progress *progress  // nil unless stdout and stderr are terminals
+	early    *reportJob // the report files rendered when the last scenario ended; nil before
 }
 
 // withReportDefaults checks the report, waiver and retry options of o and, with a report
@@ -106,28 +108,27 @@ func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
 
 // writeReports writes summary.json, junit.xml and report.html to the --report directory (godog
 // writes cucumber.json), every byte redacted, and returns code, or ExitError when a file could
-// not be written.
+// not be written. The files rendered when the last scenario ended (scenariosEnded) stay when
+// the run's summary has not changed since; otherwise they are written again.
 func (r *run) writeReports(code int, out, errw io.Writer) int {
 	dir := r.opts.ReportDir
 	if dir == "" {
 		return code
 	}
 	s := r.summary(code)
-	files := []struct {
-		name   string
-		render func(io.Writer, *rpt.Summary) error
-		err    error
-	}{{name: reportSummary, render: rpt.WriteJSON}, {name: reportJUnit, render: rpt.WriteJUnit}, {name: reportHTML, render: rpt.WriteHTML}}
-	// Each file is rendered and written on its own goroutine: they only read s, and the run
-	// waits for the slowest (report.html) instead of the sum of the three.
-	var wg sync.WaitGroup
-	for i := range files {
-		f := &files[i]
-		wg.Go(func() { f.err = r.writeReportFile(filepath.Join(dir, f.name), f.render, s) })
+	job := r.rep.early
+	if job != nil {
+		job.wait()
+		if !reflect.DeepEqual(job.summary, s) {
+			job = nil
+		}
 	}
-	wg.Wait()
+	if job == nil {
+		job = r.renderReports(s)
+		job.wait()
+	}
 	failed := false
-	for _, f := range files {
+	for _, f := range job.files {
 		if f.err != nil {
 			fmt.Fprintf(errw, "scimcheck run: --report: write %s: %v\n", f.name, f.err)
 			failed = true
@@ -139,6 +140,37 @@ func (r *run) writeReports(code int, out, errw io.Writer) int {
 	}
 	return code
 }
+
+// reportJob is the writing of the report files from one summary.
+type reportJob struct {
+	summary *rpt.Summary
+	files   []reportFile
+	done    sync.WaitGroup
+}
+
+// reportFile is one of the files a reportJob writes, and how that went.
+type reportFile struct {
+	name   string
+	render func(io.Writer, *rpt.Summary) error
+	err    error
+}
+
+// renderReports starts writing summary.json, junit.xml and report.html from s to the report
+// directory, each on its own goroutine (they only read s, and the files take as long as the
+// slowest, report.html, rather than the sum of the three).
+func (r *run) renderReports(s *rpt.Summary) *reportJob {
+	job := &reportJob{summary: s, files: []reportFile{
+		{name: reportSummary, render: rpt.WriteJSON}, {name: reportJUnit, render: rpt.WriteJUnit}, {name: reportHTML, render: rpt.WriteHTML},
+	}}
+	for i := range job.files {
+		f := &job.files[i]
+		job.done.Go(func() { f.err = r.writeReportFile(filepath.Join(r.opts.ReportDir, f.name), f.render, s) })
+	}
+	return job
+}
+
+// wait returns when every file of job is written.
+func (job *reportJob) wait() { job.done.Wait() }
 
 // writeReportFile renders s with render into the file at path, streamed through a small buffer
 // (report.html and junit.xml are megabytes: rendered whole first, they cost more in fresh
@@ -175,7 +207,7 @@ func (r *run) summary(code int) *rpt.Summary {
 		RunID:         r.runID,
 		OktaMode:      o.Mode,
 		Selection:     rpt.Selection{Tags: o.Tags, Name: r.rd.net().String(o.Name)},
-		StartedAt:     time.Now().Add(-r.elapsed).UTC().Truncate(time.Second),
+		StartedAt:     r.started.UTC().Truncate(time.Second),
 		DurationMS:    r.elapsed.Milliseconds(),
 		Result:        resultOf(code),
 		ExitCode:      code,

@@ -350,3 +350,28 @@ func TestCommandHelpNamesTheReportFlags(t *testing.T) {
 		assert.Contains(t, r.stdout, want)
 	}
 }
+
+// The files rendered when the last scenario ended stay only if the run's summary is still the
+// same when the run is over; a summary that changed since (another exit code) writes them anew.
+func TestRunReportEarlyRenderKeptOnlyWhileTheSummaryHolds(t *testing.T) {
+	dir := t.TempDir()
+	r := runOpts(t, Options{ReportDir: dir, Tags: "@connection", Seed: 9}, runLimit)
+	require.Equal(t, ExitPass, r.code, r.dump())
+	s, _, _ := readReports(t, dir)
+	assert.Equal(t, rpt.ResultPassed, s.Result)
+	assert.Equal(t, ExitPass, s.ExitCode)
+	assert.Equal(t, r.run.elapsed.Milliseconds(), s.DurationMS, "the run's time ends with its last scenario")
+
+	kept := readFile(t, filepath.Join(dir, reportSummary))
+	r.run.rep.early = r.run.renderReports(r.run.summary(ExitPass))
+	var out, errb strings.Builder
+	require.Equal(t, ExitPass, r.run.writeReports(ExitPass, &out, &errb), errb.String())
+	assert.Equal(t, kept, readFile(t, filepath.Join(dir, reportSummary)), "the same summary: the same file")
+
+	r.run.rep.early = r.run.renderReports(r.run.summary(ExitPass))
+	require.Equal(t, ExitError, r.run.writeReports(ExitError, &out, &errb), errb.String())
+	s, _, page := readReports(t, dir)
+	assert.Equal(t, rpt.ResultError, s.Result, "the summary changed after the early render: the files follow it")
+	assert.Equal(t, ExitError, s.ExitCode)
+	assert.True(t, strings.Contains(page, `class="verdict error"`) && !strings.Contains(page, "Passed: "), "report.html was written again too")
+}

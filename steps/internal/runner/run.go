@@ -33,8 +33,9 @@ type run struct {
 	byPickle map[string]*scenario // godog pickle id → selected scenario
 	rec      *recorder
 	suite    *steps.Suite
-	elapsed  time.Duration
-	rep      reporting // reports, waivers and the progress line (report.go)
+	started  time.Time     // when the first scenario could start
+	elapsed  time.Duration // from started to the end of the last scenario
+	rep      reporting     // reports, waivers and the progress line (report.go)
 	// crash is a panic that escaped godog: a harness bug.
 	crash string
 	// stop says why the run stopped early ("the run was interrupted", "the run reached its
@@ -157,9 +158,11 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 			r.rec.discard()
 		}
 	}()
-	start := time.Now()
+	r.started = time.Now()
 	status, err := r.runGodog(ctx, out)
-	r.elapsed = time.Since(start)
+	if r.elapsed == 0 { // godog ended without running its AfterSuite hook
+		r.elapsed = time.Since(r.started)
+	}
 	r.stop = stopReason(ctx)
 	r.rep.progress.stop()
 	if err != nil {
@@ -183,6 +186,21 @@ func (r *run) execute(ctx context.Context, out, errw io.Writer) int {
 			"scimcheck run --target https://your-server.example.com/scim/v2 (or --image your/server:tag; see scimcheck run --help)")
 	}
 	return code
+}
+
+// scenariosEnded runs when the last scenario has ended, before godog writes its summaries
+// (cucumber.json takes it milliseconds): the run's time is taken, and with --report the files
+// start rendering from the summary as it stands, for the exit code the run is heading for.
+// writeReports keeps them if the summary is still the same once godog is done.
+func (r *run) scenariosEnded(ctx context.Context) {
+	r.elapsed = time.Since(r.started)
+	if r.opts.ReportDir == "" {
+		return
+	}
+	r.stop = stopReason(ctx)
+	_, _, total := r.tallies()
+	code, _ := r.exitCodeOf(ctx, 0, total)
+	r.rep.early = r.renderReports(r.summary(code))
 }
 
 // cleanFormatFiles redacts the files godog wrote for --format NAME:FILE (and --report's
@@ -293,6 +311,9 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 	}
 	ts := godog.TestSuite{
 		Name: "scimcheck",
+		TestSuiteInitializer: func(tc *godog.TestSuiteContext) {
+			tc.AfterSuite(func() { r.scenariosEnded(ctx) })
+		},
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			r.suite.InitializeScenario(sc) // the Suite records each scenario's Result, after o.scenarioHook
 			r.registerReportHooks(sc)      // report.go

@@ -172,24 +172,29 @@ func (r *run) writeWaivers(out io.Writer) {
 // exitCode returns the run's exit code from godog's status and the totals, and says on errw
 // what made it anything but ExitPass or ExitFail.
 func (r *run) exitCode(ctx context.Context, status int, t tally, errw io.Writer) int {
+	code, why := r.exitCodeOf(ctx, status, t)
+	if why != "" {
+		fmt.Fprintln(errw, "scimcheck run: "+why)
+	}
+	return code
+}
+
+// exitCodeOf is exitCode without printing: the code, and why, when that needs saying.
+func (r *run) exitCodeOf(ctx context.Context, status int, t tally) (int, string) {
 	var dl *errDeadline
 	switch {
 	case errors.As(context.Cause(ctx), &dl):
-		fmt.Fprintf(errw, "scimcheck run: %v: the results above are incomplete (exit code 4)\n", dl)
-		return ExitDeadline
+		return ExitDeadline, fmt.Sprintf("%v: the results above are incomplete (exit code 4)", dl)
 	case ctx.Err() != nil:
-		fmt.Fprintf(errw, "scimcheck run: interrupted (%v): the results above are incomplete\n", context.Cause(ctx))
-		return ExitInterrupted
+		return ExitInterrupted, fmt.Sprintf("interrupted (%v): the results above are incomplete", context.Cause(ctx))
 	case r.crash != "" || t.harness > 0 || t.notRun > 0:
-		return ExitError
+		return ExitError, ""
 	case t.gating > 0:
-		return ExitFail
+		return ExitFail, ""
 	case r.opts.StrictWaivers && len(r.rep.waivers.stale(r))+len(r.rep.waivers.unknown(r.cat)) > 0:
-		fmt.Fprintf(errw, "scimcheck run: --strict-waivers: %s has stale or unknown entries (listed above)\n", r.rep.waivers.path)
-		return ExitFail
+		return ExitFail, fmt.Sprintf("--strict-waivers: %s has stale or unknown entries (listed above)", r.rep.waivers.path)
 	case status != 0 && t.waived+t.failed+t.blocked == 0:
-		fmt.Fprintln(errw, "scimcheck run: scimcheck bug: godog reported a failure that no scenario accounts for")
-		return ExitError
+		return ExitError, "scimcheck bug: godog reported a failure that no scenario accounts for"
 	}
-	return ExitPass
+	return ExitPass, ""
 }
