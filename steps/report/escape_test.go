@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/xml"
+	"html"
 	"html/template"
 	"strings"
 	"testing"
@@ -52,6 +53,29 @@ func TestXMLEscapeMatchesEncodingXML(t *testing.T) {
 	}
 }
 
+// The text of a transcript is escaped less than a value (its quotes, tabs and newlines stay
+// themselves), but reads back as the same text: html.UnescapeString and an XML reader find
+// what they find in the fully escaped form, and no markup gets through.
+func TestTextEscapesReadBackAsTheValueEscapes(t *testing.T) {
+	chardata := func(escaped []byte) string {
+		var v struct {
+			Text string `xml:",chardata"`
+		}
+		require.NoError(t, xml.Unmarshal([]byte("<a>"+string(escaped)+"</a>"), &v), "%q", escaped)
+		return v.Text
+	}
+	for _, s := range append(hostileText, "x]]>y", "cr\rlf\r\n", `{"k":'v'}`) {
+		h := appendHTMLText(nil, s)
+		assert.Equal(t, html.UnescapeString(string(appendHTML(nil, s))), html.UnescapeString(string(h)), "%q", s)
+		assert.NotContains(t, string(h), "<", "%q", s)
+		x := appendXMLText(nil, s)
+		assert.Equal(t, chardata(appendXML(nil, s)), chardata(x), "%q", s)
+		assert.NotContains(t, string(x), "]]>", "%q", s)
+	}
+	assert.Equal(t, `{"a":'b'} &amp; &lt;c&gt;`+"\t\n", string(appendHTMLText(nil, `{"a":'b'} & <c>`+"\t\n")))
+	assert.Equal(t, `{"a":'b'} &amp; &lt;c&gt;`+"\t\n&#xD;", string(appendXMLText(nil, `{"a":'b'} & <c>`+"\t\n\r")))
+}
+
 // TestEscapedExchangesWriteTheSameReports: report.html and junit.xml are byte for byte the
 // same whether the exchanges were escaped beforehand (Exchange.Escape) or not, with hostile
 // text in them, and an exchange changed after Escape shows its new text.
@@ -89,5 +113,31 @@ func TestEscapedExchangesWriteTheSameReports(t *testing.T) {
 	ex.Transcript, ex.Curl = "changed <after> Escape", "curl 'changed'"
 	gotHTML, _ = render(s)
 	assert.Contains(t, gotHTML, "changed &lt;after&gt; Escape")
-	assert.Contains(t, gotHTML, "curl &#39;changed&#39;")
+	assert.Contains(t, gotHTML, "curl 'changed'")
+}
+
+// Escape sizes each escaped copy before writing it: never too small (the copy would grow and
+// be copied again), and exact for ASCII, which transcripts nearly always are.
+func TestEscapeSizesItsCopiesFirst(t *testing.T) {
+	for _, s := range append(hostileText, strings.Repeat(`{"a":"<b>"}`, 100)) {
+		for name, c := range map[string]struct {
+			escape func([]byte, string) []byte
+			grows  *[256]uint8
+		}{"html": {appendHTMLText, htmlGrowth}, "xml": {appendXMLText, xmlGrowth}} {
+			n, size := len(c.escape(nil, s)), escapedSize(c.grows, s)
+			assert.LessOrEqual(t, n, size, "%s of %q", name, s)
+			if isASCII(s) {
+				assert.Equal(t, n, size, "%s of %q: exact", name, s)
+			}
+		}
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

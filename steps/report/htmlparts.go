@@ -45,19 +45,42 @@ func (w *htmlParts) esc(s string) {
 	_, _ = w.Write(w.scratch)
 }
 
-// appendHTML appends s to dst escaped as html/template escapes text and quoted attribute
-// values: the five HTML specials and '+' as entities, NUL as U+FFFD, everything else (invalid
-// UTF-8 included) as it is.
-func appendHTML(dst []byte, s string) []byte {
+// htmlTextEscapes is how report.html writes each ASCII byte of the text of a <pre> (a
+// transcript, a curl command), where quotes and '+' mean nothing: "" for as it is.
+var htmlTextEscapes = [128]string{0: "\uFFFD", '&': "&amp;", '<': "&lt;", '>': "&gt;"}
+
+// text writes s as the text of an element (appendHTMLText).
+func (w *htmlParts) text(s string) {
+	w.scratch = appendHTMLText(w.scratch[:0], s)
+	_, _ = w.Write(w.scratch)
+}
+
+// appendHTMLText appends s to dst escaped for the text of an element, never an attribute: '&',
+// '<' and '>' as entities, NUL as U+FFFD, everything else as it is. A transcript's JSON keeps
+// its quotes: a fifth of report.html's bytes were "&#34;".
+func appendHTMLText(dst []byte, s string) []byte {
+	return appendEscaped(dst, s, &htmlTextEscapes)
+}
+
+// appendEscaped appends s to dst with each ASCII byte that escapes has an entry for replaced
+// by it, and everything else as it is.
+func appendEscaped(dst []byte, s string, escapes *[128]string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 128 && htmlEscapes[c] != "" {
+		if c := s[i]; c < 128 && escapes[c] != "" {
 			dst = append(dst, s[last:i]...)
-			dst = append(dst, htmlEscapes[c]...)
+			dst = append(dst, escapes[c]...)
 			last = i + 1
 		}
 	}
 	return append(dst, s[last:]...)
+}
+
+// appendHTML appends s to dst escaped as html/template escapes text and quoted attribute
+// values: the five HTML specials and '+' as entities, NUL as U+FFFD, everything else (invalid
+// UTF-8 included) as it is.
+func appendHTML(dst []byte, s string) []byte {
+	return appendEscaped(dst, s, &htmlEscapes)
 }
 
 // failureHTML renders a failure from its fields: diagnosis, request line, the path with
@@ -310,7 +333,7 @@ func (w *htmlParts) exchanges(sc *Scenario) {
 		if esc != nil {
 			_, _ = w.Write(esc.transcript)
 		} else {
-			w.esc(ex.Transcript)
+			w.text(ex.Transcript)
 		}
 		w.WriteString("</pre>\n")
 		if ex.Curl != "" {
@@ -318,7 +341,7 @@ func (w *htmlParts) exchanges(sc *Scenario) {
 			if esc != nil {
 				_, _ = w.Write(esc.curl)
 			} else {
-				w.esc(ex.Curl)
+				w.text(ex.Curl)
 			}
 			w.WriteString(`</pre></details>`)
 		}

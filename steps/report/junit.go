@@ -228,6 +228,29 @@ var xmlEscapes = [utf8.RuneSelf]string{
 	28: "\uFFFD", 29: "\uFFFD", 30: "\uFFFD", 31: "\uFFFD",
 }
 
+// xmlTextEscapes is how junit.xml writes each ASCII byte of the text of <system-out>, where
+// quotes, tabs and newlines are themselves: "" for as it is. A carriage return stays one
+// (an XML reader turns a bare one into a newline), and '>' is escaped so that no "]]>" can
+// appear.
+var xmlTextEscapes = func() [utf8.RuneSelf]string {
+	e := xmlEscapes
+	e['"'], e['\''], e['\t'], e['\n'] = "", "", "", ""
+	return e
+}()
+
+// text writes s as the text of an element (appendXMLText).
+func (x *xmlWriter) text(s string) {
+	x.scratch = appendXMLText(x.scratch[:0], s)
+	_, _ = x.Write(x.scratch)
+}
+
+// appendXMLText appends s to dst escaped for the text of an element, never an attribute: as
+// appendXML, but with quotes, tabs and newlines as they are. An XML reader reads back what
+// xml.EscapeText would have written.
+func appendXMLText(dst []byte, s string) []byte {
+	return appendXMLWith(dst, s, &xmlTextEscapes)
+}
+
 // esc writes s escaped as xml.EscapeText does (appendXML).
 func (x *xmlWriter) esc(s string) {
 	x.scratch = appendXML(x.scratch[:0], s)
@@ -238,11 +261,17 @@ func (x *xmlWriter) esc(s string) {
 // and carriage return as character references, invalid UTF-8 and characters XML cannot hold
 // as U+FFFD.
 func appendXML(dst []byte, s string) []byte {
+	return appendXMLWith(dst, s, &xmlEscapes)
+}
+
+// appendXMLWith appends s to dst with each ASCII byte replaced as escapes says, and invalid
+// UTF-8 and characters XML cannot hold as U+FFFD.
+func appendXMLWith(dst []byte, s string, escapes *[utf8.RuneSelf]string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		repl, width := "", 1
 		if c := s[i]; c < utf8.RuneSelf {
-			repl = xmlEscapes[c]
+			repl = escapes[c]
 		} else {
 			var r rune
 			r, width = utf8.DecodeRuneInString(s[i:])
@@ -331,17 +360,17 @@ func problemText(sc Scenario) string {
 // exchange numbered. (Escaping it piece by piece is escaping it whole: every piece ends or
 // starts with ASCII, so no character spans two pieces.)
 func (x *xmlWriter) transcript(s *Summary, sc *Scenario) {
-	x.esc("scenario: " + sc.Name + " (" + sc.Location + ")\nseed: " + strconv.FormatInt(s.Seed, 10) + ", run id: " + s.RunID + "\n")
+	x.text("scenario: " + sc.Name + " (" + sc.Location + ")\nseed: " + strconv.FormatInt(s.Seed, 10) + ", run id: " + s.RunID + "\n")
 	if sc.OmittedExchanges > 0 {
-		x.esc("[" + strconv.Itoa(sc.OmittedExchanges) + " earlier exchanges not shown; --trace-dir writes them all]\n")
+		x.text("[" + strconv.Itoa(sc.OmittedExchanges) + " earlier exchanges not shown; --trace-dir writes them all]\n")
 	}
 	total := strconv.Itoa(sc.OmittedExchanges + len(sc.Exchanges))
 	for i, ex := range sc.Exchanges {
-		x.esc("\n# " + strconv.Itoa(sc.OmittedExchanges+i+1) + "/" + total + "\n")
+		x.text("\n# " + strconv.Itoa(sc.OmittedExchanges+i+1) + "/" + total + "\n")
 		if esc := ex.escapedFor(); esc != nil {
 			_, _ = x.Write(esc.xmlTranscript)
 		} else {
-			x.esc(ex.Transcript)
+			x.text(ex.Transcript)
 		}
 	}
 }

@@ -297,8 +297,8 @@ type Exchange struct {
 
 // escapedExchange is an Exchange's text escaped for the two reports that show it.
 type escapedExchange struct {
-	transcript, curl []byte    // Transcript and Curl as html/template writes them
-	xmlTranscript    []byte    // Transcript as junit.xml's character data
+	transcript, curl []byte    // Transcript and Curl as the text of report.html's <pre>s
+	xmlTranscript    []byte    // Transcript as the text of junit.xml's <system-out>
 	of               [2]string // the Transcript and Curl these are of
 }
 
@@ -308,13 +308,43 @@ type escapedExchange struct {
 // are byte for byte the same with or without it, and a Transcript or Curl changed after it is
 // escaped afresh.
 func (e *Exchange) Escape() {
-	escaped := func(appendEscaped func([]byte, string) []byte, s string) []byte {
-		return appendEscaped(make([]byte, 0, len(s)+len(s)/4), s) // the quotes of JSON bodies grow
+	// Each escape goes into a buffer of its size, counted first: JSON bodies are full of quotes
+	// and markup, and a buffer that grows as it goes copies megabytes a run.
+	escaped := func(appendEscaped func([]byte, string) []byte, grows *[256]uint8, s string) []byte {
+		return appendEscaped(make([]byte, 0, escapedSize(grows, s)), s)
 	}
 	e.escaped = &escapedExchange{
-		transcript: escaped(appendHTML, e.Transcript), curl: escaped(appendHTML, e.Curl), xmlTranscript: escaped(appendXML, e.Transcript),
-		of: [2]string{e.Transcript, e.Curl},
+		transcript: escaped(appendHTMLText, htmlGrowth, e.Transcript), curl: escaped(appendHTMLText, htmlGrowth, e.Curl),
+		xmlTranscript: escaped(appendXMLText, xmlGrowth, e.Transcript),
+		of:            [2]string{e.Transcript, e.Curl},
 	}
+}
+
+// htmlGrowth and xmlGrowth say by how many bytes appendHTMLText and appendXMLText at most grow
+// each byte: exactly for ASCII; for the bytes of other UTF-8, by the two that a U+FFFD in
+// place of one byte takes (appendXMLText), or none (appendHTMLText keeps them as they are).
+var htmlGrowth, xmlGrowth = growth(&htmlTextEscapes, 0), growth(&xmlTextEscapes, len("\uFFFD")-1)
+
+// escapedSize returns how long s may be once escaped, from how much each byte grows.
+func escapedSize(grows *[256]uint8, s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		n += int(grows[s[i]])
+	}
+	return n
+}
+
+func growth(escapes *[128]string, nonASCII int) *[256]uint8 {
+	var g [256]uint8
+	for c, esc := range escapes {
+		if esc != "" {
+			g[c] = uint8(len(esc) - 1)
+		}
+	}
+	for c := 128; c < 256; c++ {
+		g[c] = uint8(nonASCII)
+	}
+	return &g
 }
 
 // escapedFor returns e.escaped when it is of e's Transcript and Curl as they are, else nil.
