@@ -133,6 +133,24 @@ func TestEscapeSizesItsCopiesFirst(t *testing.T) {
 	}
 }
 
+// Escape's one copy for both reports is only shared where appendXMLText writes the transcript
+// as appendHTMLText does: each report gets its own escape of every hostile text.
+func TestEscapeSharesACopyOnlyWhereBothEscapesAgree(t *testing.T) {
+	shared := 0
+	for _, s := range append(hostileText, `{"a": "<b> & c"}`+"\n\tnext", "cr\r", "x\x1b[0m") {
+		e := Exchange{Transcript: s}
+		e.Escape()
+		assert.Equal(t, string(appendHTMLText(nil, s)), string(e.escaped.transcript), "html of %q", s)
+		assert.Equal(t, string(appendXMLText(nil, s)), string(e.escaped.xmlTranscript), "xml of %q", s)
+		size, _ := htmlTextSize(s)
+		assert.Equal(t, escapedSize(htmlGrowth, s), size, "size of %q", s)
+		if len(s) > 0 && &e.escaped.transcript[:1][0] == &e.escaped.xmlTranscript[:1][0] {
+			shared++
+		}
+	}
+	assert.Equal(t, 5, shared, `plain, the markup, NUL (U+FFFD in both), "]]>" and the JSON share one copy`)
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"time"
+	"unicode/utf8"
 )
 
 // SchemaVersion is the version of the summary.json schema. It changes only when a field is
@@ -313,11 +314,43 @@ func (e *Exchange) Escape() {
 	escaped := func(appendEscaped func([]byte, string) []byte, grows *[256]uint8, s string) []byte {
 		return appendEscaped(make([]byte, 0, escapedSize(grows, s)), s)
 	}
-	e.escaped = &escapedExchange{
-		transcript: escaped(appendHTMLText, htmlGrowth, e.Transcript), curl: escaped(appendHTMLText, htmlGrowth, e.Curl),
-		xmlTranscript: escaped(appendXMLText, xmlGrowth, e.Transcript),
-		of:            [2]string{e.Transcript, e.Curl},
+	esc := &escapedExchange{curl: escaped(appendHTMLText, htmlGrowth, e.Curl), of: [2]string{e.Transcript, e.Curl}}
+	// A transcript is nearly always ASCII with no control character but tab and newline, and
+	// then both reports write it alike: one copy serves both.
+	size, same := htmlTextSize(e.Transcript)
+	esc.transcript = appendHTMLText(make([]byte, 0, size), e.Transcript)
+	if esc.xmlTranscript = esc.transcript; !same {
+		esc.xmlTranscript = escaped(appendXMLText, xmlGrowth, e.Transcript)
 	}
+	e.escaped = esc
+}
+
+// xmlDiffers marks, in htmlTextClass, a byte that appendXMLText may write otherwise than
+// appendHTMLText does: a control character but tab and newline, or any byte of non-ASCII UTF-8.
+const xmlDiffers = 0x80
+
+// htmlTextClass is htmlGrowth with xmlDiffers set on the bytes it marks.
+var htmlTextClass = func() (c [256]uint8) {
+	c = *htmlGrowth
+	for b := range c {
+		if b >= utf8.RuneSelf || htmlTextEscapes[b] != xmlTextEscapes[b] {
+			c[b] |= xmlDiffers
+		}
+	}
+	return c
+}()
+
+// htmlTextSize returns how long appendHTMLText makes s, and whether appendXMLText makes it
+// the same, in one pass.
+func htmlTextSize(s string) (size int, same bool) {
+	var differs uint8
+	size = len(s)
+	for i := 0; i < len(s); i++ {
+		c := htmlTextClass[s[i]]
+		size += int(c &^ xmlDiffers)
+		differs |= c
+	}
+	return size, differs&xmlDiffers == 0
 }
 
 // htmlGrowth and xmlGrowth say by how many bytes appendHTMLText and appendXMLText at most grow
