@@ -38,9 +38,14 @@ func BenchmarkFullRun(b *testing.B) {
 //	cpu-ms/run, plain-cpu-ms/run  median CPU time (user + system) of the process per run
 //	report-cpu-%                  how much more CPU a --report run used, in percent
 func benchReportCost(b *testing.B) {
+	reportCost(b, Options{Seed: 1, Formats: []string{"progress"}})
+}
+
+// reportCost is benchReportCost for runs with the options plain, and plain with --report.
+func reportCost(b *testing.B, plain Options) {
 	ctx := context.Background()
-	plain := Options{Seed: 1, Formats: []string{"progress"}}
-	withReport := Options{Seed: 1, Formats: []string{"progress"}, ReportDir: b.TempDir()}
+	withReport := plain
+	withReport.ReportDir = b.TempDir()
 	var walls, plainWalls, cpus, plainCPUs []time.Duration
 	for b.Loop() {
 		cpu0 := cpuTime(b)

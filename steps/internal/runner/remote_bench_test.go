@@ -38,24 +38,44 @@ func BenchmarkRemote(b *testing.B) {
 	}
 }
 
+// BenchmarkRemoteReport is BenchmarkFullRun/report through BenchmarkRemote's proxy at 20 and
+// 50 ms: what --report adds to a run against a target across a network, with the same
+// figures (report-%, report-cpu-%).
+//
+// Run it with: go test ./steps/internal/runner -run '^$' -bench RemoteReport -benchtime 5x
+func BenchmarkRemoteReport(b *testing.B) {
+	for _, rtt := range []time.Duration{20 * time.Millisecond, 50 * time.Millisecond} {
+		b.Run(fmt.Sprintf("rtt=%s", durationName(rtt)), func(b *testing.B) {
+			proxy, token := remoteTarget(b, rtt)
+			reportCost(b, Options{Target: proxy, Token: token, Seed: 1, Formats: []string{"progress"}})
+		})
+	}
+}
+
+// remoteTarget starts the reference server behind a proxy adding rtt to every request, for
+// the rest of b, and returns the proxy's SCIM base URL and the server's token.
+func remoteTarget(b *testing.B, rtt time.Duration) (base, token string) {
+	ref, err := server.Start(context.Background(), server.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = ref.Close() })
+	return newLatencyProxy(b, ref.URL, rtt), ref.Token
+}
+
 // durationName returns 0ms, 20ms, … for a sub-benchmark name.
 func durationName(d time.Duration) string { return fmt.Sprintf("%dms", d.Milliseconds()) }
 
 // benchRemote runs the suite b.N times through a proxy adding rtt to every request.
 func benchRemote(b *testing.B, rtt time.Duration) {
 	ctx := context.Background()
-	ref, err := server.Start(ctx, server.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ref.Close()
-	proxy := newLatencyProxy(b, ref.URL, rtt)
+	proxy, token := remoteTarget(b, rtt)
 	var walls []time.Duration
 	var requests int64
 	var path int
 	for b.Loop() {
 		chains := &chainRecorder{}
-		o := Options{Target: proxy, Token: ref.Token, Seed: 1, Formats: []string{"progress"}, onExchange: chains.record}
+		o := Options{Target: proxy, Token: token, Seed: 1, Formats: []string{"progress"}, onExchange: chains.record}
 		wall, r := timedRun(ctx, b, o)
 		walls = append(walls, wall)
 		requests = r.suite.Requests() + 1
