@@ -37,6 +37,7 @@ func BenchmarkFullRun(b *testing.B) {
 //	report-%                      how much longer the median --report run took, in percent
 //	cpu-ms/run, plain-cpu-ms/run  median CPU time (user + system) of the process per run
 //	report-cpu-%                  how much more CPU a --report run used, in percent
+//	tail-ms/run, plain-tail-ms/run  median time after the last scenario ended (tailOf)
 func benchReportCost(b *testing.B) {
 	reportCost(b, Options{Seed: 1, Formats: []string{"progress"}})
 }
@@ -46,15 +47,16 @@ func reportCost(b *testing.B, plain Options) {
 	ctx := context.Background()
 	withReport := plain
 	withReport.ReportDir = b.TempDir()
-	var walls, plainWalls, cpus, plainCPUs []time.Duration
+	var walls, plainWalls, cpus, plainCPUs, tails, plainTails []time.Duration
 	for b.Loop() {
-		cpu0 := cpuTime(b)
-		wall, _ := timedRun(ctx, b, plain)
-		cpu1 := cpuTime(b)
-		rwall, _ := timedRun(ctx, b, withReport)
+		cpu0, t0 := cpuTime(b), time.Now()
+		wall, r := timedRun(ctx, b, plain)
+		cpu1, t1 := cpuTime(b), time.Now()
+		rwall, rr := timedRun(ctx, b, withReport)
 		cpu2 := cpuTime(b)
 		plainWalls, walls = append(plainWalls, wall), append(walls, rwall)
 		plainCPUs, cpus = append(plainCPUs, cpu1-cpu0), append(cpus, cpu2-cpu1)
+		plainTails, tails = append(plainTails, tailOf(t0, wall, r)), append(tails, tailOf(t1, rwall, rr))
 	}
 	b.StopTimer()
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -69,9 +71,19 @@ func reportCost(b *testing.B, plain Options) {
 	b.ReportMetric(ms(cmed), "cpu-ms/run")
 	b.ReportMetric(ms(pcmed), "plain-cpu-ms/run")
 	b.ReportMetric(pct(cmed, pcmed), "report-cpu-%")
-	b.Logf("--report: %.1f ms (median of %d, %.1f–%.1f) against %.1f ms without (%.1f–%.1f): %+.0f ms, %+.1f%%; CPU %.1f ms against %.1f ms: %+.1f%%",
+	tmed, tlo, thi := spread(tails)
+	ptmed, _, _ := spread(plainTails)
+	b.ReportMetric(ms(tmed), "tail-ms/run")
+	b.ReportMetric(ms(ptmed), "plain-tail-ms/run")
+	b.Logf("--report: %.1f ms (median of %d, %.1f–%.1f) against %.1f ms without (%.1f–%.1f): %+.0f ms, %+.1f%%; CPU %.1f ms against %.1f ms: %+.1f%%; after the last scenario %.1f ms (%.1f–%.1f) against %.1f ms",
 		ms(med), len(walls), ms(lo), ms(hi), ms(pmed), ms(plo), ms(phi), ms(med-pmed), pct(med, pmed),
-		ms(cmed), ms(pcmed), pct(cmed, pcmed))
+		ms(cmed), ms(pcmed), pct(cmed, pcmed), ms(tmed), ms(tlo), ms(thi), ms(ptmed))
+}
+
+// tailOf returns how much of a run's wall time came after its last scenario ended (godog's
+// summaries and report files, and the console report), for a run timed from start.
+func tailOf(start time.Time, wall time.Duration, r *run) time.Duration {
+	return start.Add(wall).Sub(r.started.Add(r.elapsed))
 }
 
 // cpuTime returns the CPU time (user and system) this process has used so far.
