@@ -301,7 +301,11 @@ func TestHostileTargets(t *testing.T) {
 			r := runChildProcess(t, token, 2*tc.within, nil, args...)
 			assert.Equal(t, tc.code, r.code, r.dump())
 			assert.Less(t, r.elapsed, tc.within, "the run ends in bounded time")
-			assert.Less(t, r.peakRSS, int64(hostileMemoryCeiling), "peak resident set %d MB", r.peakRSS>>20)
+			if raceBuild {
+				t.Logf("-race: peak resident set %d MB, not held to the %d MB ceiling", r.peakRSS>>20, hostileMemoryCeiling>>20)
+			} else {
+				assert.Less(t, r.peakRSS, int64(hostileMemoryCeiling), "peak resident set %d MB", r.peakRSS>>20)
+			}
 			var s rpt.Summary
 			raw, err := os.ReadFile(filepath.Join(dir, "report", reportSummary))
 			require.NoError(t, err, "the reports are written: %s", r.dump())
