@@ -326,7 +326,8 @@ func (e *Exchange) Escape() {
 }
 
 // xmlDiffers marks, in htmlTextClass, a byte that appendXMLText may write otherwise than
-// appendHTMLText does: a control character but tab and newline, or any byte of non-ASCII UTF-8.
+// appendHTMLText does: a control character but NUL, tab and newline (a carriage return
+// included), or any byte of non-ASCII UTF-8.
 const xmlDiffers = 0x80
 
 // htmlTextClass is htmlGrowth with xmlDiffers set on the bytes it marks.
@@ -367,6 +368,7 @@ func escapedSize(grows *[256]uint8, s string) int {
 	return n
 }
 
+// growth returns by how many bytes escapes grows each ASCII byte, and nonASCII for the others.
 func growth(escapes *[128]string, nonASCII int) *[256]uint8 {
 	var g [256]uint8
 	for c, esc := range escapes {

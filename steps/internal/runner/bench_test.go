@@ -33,10 +33,10 @@ func BenchmarkFullRun(b *testing.B) {
 
 // benchReportCost times pairs of full runs, without and with --report, and reports:
 //
-//	ms/run, plain-ms/run          median wall time with and without --report
-//	report-%                      how much longer the median --report run took, in percent
-//	cpu-ms/run, plain-cpu-ms/run  median CPU time (user + system) of the process per run
-//	report-cpu-%                  how much more CPU a --report run used, in percent
+//	ms/run, plain-ms/run            median wall time with and without --report
+//	report-%                        how much longer the median --report run took, in percent
+//	cpu-ms/run, plain-cpu-ms/run    median CPU time (user + system) of the process per run
+//	report-cpu-%                    how much more CPU a --report run used, in percent
 //	tail-ms/run, plain-tail-ms/run  median time after the last scenario ended (tailOf)
 func benchReportCost(b *testing.B) {
 	reportCost(b, Options{Seed: 1, Formats: []string{"progress"}})
