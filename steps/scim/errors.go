@@ -59,13 +59,33 @@ type TransportError struct {
 	redactor *Redactor
 }
 
-// Error returns "<request line>: <kind>: <explanation>", with secrets redacted.
+// Error returns "<request line>: <kind>: <explanation>", with secrets redacted: wholly where
+// the explanation may quote what the target sent (tls, malformed, closed, other), and only
+// their long forms (Redactor.LongOnly) where it is the network stack's own words about
+// scimcheck's own URL (see ownWords): a one-letter secret would otherwise turn "connection
+// refused" into "connec[REDACTED]ion refused".
 func (e *TransportError) Error() string {
 	msg := e.msg
 	if !strings.HasPrefix(msg, string(e.Kind)+": ") { // "tls: tls: …" reads badly
 		msg = string(e.Kind) + ": " + msg
 	}
-	return e.redactor.String(e.RequestLine + ": " + msg)
+	rd := e.redactor
+	if e.Kind.ownWords() {
+		rd = rd.LongOnly()
+	}
+	return rd.String(e.RequestLine + ": " + msg)
+}
+
+// ownWords reports whether the explanation of a failure of kind k holds nothing the target
+// sent: only Go's and the operating system's words (or scimcheck's) about the address
+// scimcheck dialled, as for a refused or reset connection, an unreachable network, a name
+// that does not resolve, or a timeout.
+func (k Kind) ownWords() bool {
+	switch k {
+	case KindRefused, KindReset, KindUnreachable, KindDNS, KindTimeout:
+		return true
+	}
+	return false
 }
 
 // Unwrap returns Err.

@@ -100,6 +100,51 @@ func TestTransportErrors(t *testing.T) {
 	}
 }
 
+// A one-letter secret leaves the network stack's own words alone (refused, timeout), and is
+// still redacted wherever the target's bytes are quoted (a malformed answer that echoes it).
+func TestTransportErrorsWithAOneLetterSecret(t *testing.T) {
+	refused, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	refusedURL := "http://" + refused.Addr().String()
+	require.NoError(t, refused.Close())
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) })
+	tests := []struct {
+		name, base, want string
+	}{
+		{"refused", refusedURL, "GET /Users HTTP/1.1: connection refused: dial tcp " + refused.Addr().String() + ": connect: connection refused"},
+		{"timeout", rawServer(t, func(net.Conn) { <-hold }), "GET /Users HTTP/1.1: timeout: no response within 100ms: Okta closes the socket after 60 seconds"},
+		{"echoed in a malformed answer", rawServer(t, func(c net.Conn) { _, _ = io.WriteString(c, "HTTP/1.1 t\r\n\r\n") }),
+			`GET /Users HTTP/1.1: malformed response: ne[REDACTED]/h[REDACTED][REDACTED]p: HTTP/1.x [REDACTED]ranspor[REDACTED] connec[REDACTED]ion broken: malformed HTTP s[REDACTED]a[REDACTED]us code "[REDACTED]"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := client(t, Config{BaseURL: tt.base, Secret: "t", Timeout: 100 * time.Millisecond})
+			ex, err := c.Do(context.Background(), Request{Path: "/Users"})
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			assert.Contains(t, ex.Transcript(), "* no response: "+tt.want+" in ", "the transcript says it once, as the error does")
+			assert.Contains(t, ex.Transcript(), "< no response: "+tt.want+"\n")
+		})
+	}
+}
+
+// With a one-letter secret a standard status stays whole in the transcript's status and
+// summary lines, and a reason phrase of the target's own is redacted in both.
+func TestTranscriptStatusWithAOneLetterSecret(t *testing.T) {
+	for status, want := range map[string]string{
+		"204 No Content":   "204 No Content",
+		"204 Totally Done": "204 To[REDACTED]ally Done",
+	} {
+		base := rawServer(t, func(c net.Conn) { _, _ = io.WriteString(c, "HTTP/1.1 "+status+"\r\nContent-Length: 0\r\n\r\n") })
+		c := client(t, Config{BaseURL: base, Secret: "t"})
+		ex, err := c.Do(context.Background(), Request{Path: "/Users"})
+		require.NoError(t, err)
+		assert.Contains(t, ex.Transcript(), "< HTTP/1.1 "+want+"\n", status)
+		assert.Contains(t, ex.Transcript(), "* "+want+" in ", status)
+	}
+}
+
 func TestCallerCancelIsNotATargetFailure(t *testing.T) {
 	hold := make(chan struct{})
 	t.Cleanup(func() { close(hold) })

@@ -134,39 +134,54 @@ func (ex *Exchange) Transcript() string {
 	if ex.GaveUp != "" {
 		b.WriteString("* " + ex.GaveUp + "\n")
 	}
-	fmt.Fprintf(&b, "* %s in %s, %d attempt(s)\n", ex.Redact(ex.summary()), round(ex.Duration), ex.Attempts)
+	fmt.Fprintf(&b, "* %s in %s, %d attempt(s)\n", ex.summary(), round(ex.Duration), ex.Attempts)
 	return ex.redactor.LongOnly().String(b.String())
 }
 
-// summary returns the status, or the error when no response arrived.
+// summary returns the status, or the error when no response arrived, redacted: the status as
+// status says, errors wholly, a *TransportError as its Error redacts itself.
 func (ex *Exchange) summary() string {
 	switch {
 	case ex.Response.StatusCode == 0 && ex.Err != nil:
-		return "no response: " + ex.Err.Error()
+		return "no response: " + ex.errorText()
 	case ex.Response.StatusCode == 0:
 		return "no response"
 	case ex.Err != nil:
-		return ex.Response.Status + ", then " + ex.Err.Error()
+		return ex.status() + ", then " + ex.errorText()
 	}
-	return ex.Response.Status
+	return ex.status()
+}
+
+// status returns the response's status, redacted unless it is the standard one for its code
+// ("204 No Content" stays whole whatever the secret): a reason phrase of the target's own is.
+func (ex *Exchange) status() string {
+	r := ex.Response
+	if r.Status == strconv.Itoa(r.StatusCode)+" "+http.StatusText(r.StatusCode) {
+		return r.Status
+	}
+	return ex.Redact(r.Status)
+}
+
+// errorText returns ex.Err's text, redacted.
+func (ex *Exchange) errorText() string {
+	if te, ok := ex.Err.(*TransportError); ok {
+		return te.Error()
+	}
+	return ex.Redact(ex.Err.Error())
 }
 
 // writeResponse writes the status line, headers and body, each line prefixed.
 func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 	r := ex.Response
 	if r.StatusCode == 0 {
-		b.WriteString(prefix + ex.Redact(ex.summary()) + "\n")
+		b.WriteString(prefix + ex.summary() + "\n")
 		return
 	}
 	proto := r.Proto
 	if proto == "" {
 		proto = "HTTP/1.1"
 	}
-	status := r.Status
-	if status != strconv.Itoa(r.StatusCode)+" "+http.StatusText(r.StatusCode) {
-		status = ex.Redact(status) // a reason phrase of the target's own
-	}
-	b.WriteString(prefix + proto + " " + status + "\n")
+	b.WriteString(prefix + proto + " " + ex.status() + "\n")
 	if ex.redactor.LongOnly().occursInNames(r.Header) { // names change, and may meet
 		writeHeader(b, prefix, ex.redactor.Header(r.Header), func(_, v string) string { return v })
 	} else {
