@@ -41,11 +41,19 @@ func rawServer(t *testing.T, fn func(c net.Conn)) string {
 	return "http://" + ln.Addr().String()
 }
 
-func TestTransportErrors(t *testing.T) {
-	refused, err := net.Listen("tcp", "127.0.0.1:0")
+// refusedBase returns the base URL, and its host:port, of a loopback port that nothing listens
+// on any more: connections to it are refused.
+func refusedBase(t *testing.T) (string, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	refusedURL := "http://" + refused.Addr().String()
-	require.NoError(t, refused.Close())
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return "http://" + addr, addr
+}
+
+func TestTransportErrors(t *testing.T) {
+	refusedURL, refusedAddr := refusedBase(t)
 	hold := make(chan struct{})
 	t.Cleanup(func() { close(hold) })
 
@@ -57,7 +65,7 @@ func TestTransportErrors(t *testing.T) {
 		wantStatus int    // the status recorded before the failure, if any
 	}{
 		{"refused", refusedURL, KindRefused,
-			"connection refused: dial tcp " + refused.Addr().String() + ": connect: connection refused", 0},
+			"connection refused: dial tcp " + refusedAddr + ": connect: connection refused", 0},
 		{"closed before answering", rawServer(t, func(net.Conn) {}), KindClosed,
 			"connection closed: the server closed the connection before a complete response: EOF", 0},
 		{"reset", rawServer(t, func(c net.Conn) { _ = c.(*net.TCPConn).SetLinger(0) }), KindReset, "", 0},
@@ -103,16 +111,13 @@ func TestTransportErrors(t *testing.T) {
 // A one-letter secret leaves the network stack's own words alone (refused, timeout), and is
 // still redacted wherever the target's bytes are quoted (a malformed answer that echoes it).
 func TestTransportErrorsWithAOneLetterSecret(t *testing.T) {
-	refused, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	refusedURL := "http://" + refused.Addr().String()
-	require.NoError(t, refused.Close())
+	refusedURL, refusedAddr := refusedBase(t)
 	hold := make(chan struct{})
 	t.Cleanup(func() { close(hold) })
 	tests := []struct {
 		name, base, want string
 	}{
-		{"refused", refusedURL, "GET /Users HTTP/1.1: connection refused: dial tcp " + refused.Addr().String() + ": connect: connection refused"},
+		{"refused", refusedURL, "GET /Users HTTP/1.1: connection refused: dial tcp " + refusedAddr + ": connect: connection refused"},
 		{"timeout", rawServer(t, func(net.Conn) { <-hold }), "GET /Users HTTP/1.1: timeout: no response within 100ms: Okta closes the socket after 60 seconds"},
 		{"echoed in a malformed answer", rawServer(t, func(c net.Conn) { _, _ = io.WriteString(c, "HTTP/1.1 t\r\n\r\n") }),
 			`GET /Users HTTP/1.1: malformed response: ne[REDACTED]/h[REDACTED][REDACTED]p: HTTP/1.x [REDACTED]ranspor[REDACTED] connec[REDACTED]ion broken: malformed HTTP s[REDACTED]a[REDACTED]us code "[REDACTED]"`},
