@@ -155,11 +155,17 @@ func (ex *Exchange) summary() string {
 // status returns the response's status, redacted unless it is the standard one for its code
 // ("204 No Content" stays whole whatever the secret): a reason phrase of the target's own is.
 func (ex *Exchange) status() string {
-	r := ex.Response
-	if r.Status == strconv.Itoa(r.StatusCode)+" "+http.StatusText(r.StatusCode) {
-		return r.Status
+	if ex.StandardStatus() {
+		return ex.Response.Status
 	}
-	return ex.Redact(r.Status)
+	return ex.Redact(ex.Response.Status)
+}
+
+// StandardStatus reports whether the response's status is the standard text for its code,
+// e.g. "204 No Content": Go's words, not the target's, so no secret can be in it.
+func (ex *Exchange) StandardStatus() bool {
+	r := ex.Response
+	return r.StatusCode != 0 && r.Status == strconv.Itoa(r.StatusCode)+" "+http.StatusText(r.StatusCode)
 }
 
 // errorText returns ex.Err's text, redacted.

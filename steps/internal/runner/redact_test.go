@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,4 +103,26 @@ func TestReportsKeepCurlOnlyForScenariosThatDidNotPass(t *testing.T) {
 	}
 	assert.Positive(t, passed)
 	assert.Positive(t, failed)
+}
+
+// The status of an exchange in the reports: a standard one stays whole whatever the secret (a
+// one-letter token would make "204 No Con[REDACTED]en[REDACTED]" of it), a reason phrase of
+// the target's own loses the secret, and no answer reads "no response".
+func TestExchangeReportStatusWithAOneLetterSecret(t *testing.T) {
+	rd, err := newRedactor(scim.AuthBearer, "t")
+	require.NoError(t, err)
+	r := &run{rd: rd}
+	for status, want := range map[string]string{
+		"204 No Content": "204 No Content", "204 Totally Done": "204 To[REDACTED]ally Done", "": "no response",
+	} {
+		code := 0
+		if status != "" {
+			code = 204
+		}
+		ex := &scim.Exchange{
+			Request:  scim.RecordedRequest{Method: http.MethodGet, URL: "http://127.0.0.1/scim/v2/Users"},
+			Response: scim.RecordedResponse{StatusCode: code, Status: status},
+		}
+		assert.Equal(t, want, r.exchangeReport(ex, false).Status, status)
+	}
 }

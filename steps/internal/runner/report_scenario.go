@@ -113,12 +113,15 @@ func shownExchanges(exs []rpt.Exchange, withCurl bool) ([]rpt.Exchange, int) {
 // exchangeReport renders ex for the reports, redacted, with its curl command when withCurl is
 // set.
 func (r *run) exchangeReport(ex *scim.Exchange, withCurl bool) rpt.Exchange {
-	status := ex.Response.Status
-	if ex.Response.StatusCode == 0 {
-		status = "no response"
+	status := "no response"
+	switch {
+	case ex.StandardStatus(): // whole, whatever the secret
+		status = ex.Response.Status
+	case ex.Response.StatusCode != 0: // a reason phrase of the target's own
+		status = r.rd.String(ex.Response.Status)
 	}
 	e := rpt.Exchange{
-		Request: r.rd.net().String(ex.RequestLine()), Status: r.rd.String(status), DurationMS: ex.Duration.Milliseconds(),
+		Request: r.rd.net().String(ex.RequestLine()), Status: status, DurationMS: ex.Duration.Milliseconds(),
 		Attempts: ex.Attempts, Transcript: r.rd.net().String(ex.Transcript()),
 	}
 	if withCurl {
