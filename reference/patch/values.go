@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
-	"github.com/scimcheck/scimcheck/reference/internal/codec"
+	"github.com/scimcheck/scimcheck/reference/codec"
 )
 
 // mergeSubs writes the sub-attributes in raw into cur, an element or single-valued value of

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/scimcheck/scimcheck/reference"
+	"github.com/scimcheck/scimcheck/reference/codec"
 	"github.com/scimcheck/scimcheck/reference/filter"
-	"github.com/scimcheck/scimcheck/reference/internal/codec"
 	"github.com/scimcheck/scimcheck/reference/patch"
 	"github.com/scimcheck/scimcheck/reference/quirks"
 )

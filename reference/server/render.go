@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
-	"github.com/scimcheck/scimcheck/reference/internal/codec"
+	"github.com/scimcheck/scimcheck/reference/codec"
 )
 
 // MediaType is what the reference server labels its responses with (RFC 7644 §3.1).

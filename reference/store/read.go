@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
-	"github.com/scimcheck/scimcheck/reference/internal/codec"
+	"github.com/scimcheck/scimcheck/reference/codec"
 )
 
 type record struct {

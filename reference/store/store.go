@@ -20,7 +20,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/scimcheck/scimcheck/reference"
-	"github.com/scimcheck/scimcheck/reference/internal/codec"
+	"github.com/scimcheck/scimcheck/reference/codec"
 )
 
 // Kinds of resource, as reference names them.

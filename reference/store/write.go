@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/scimcheck/scimcheck/reference"
-	"github.com/scimcheck/scimcheck/reference/internal/codec"
+	"github.com/scimcheck/scimcheck/reference/codec"
 )
 
 // Create inserts res (canonical, as reference.NormalizeResource returns it) and returns the

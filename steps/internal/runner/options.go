@@ -157,6 +157,9 @@ type Options struct {
 
 	// features replaces the embedded features (tests).
 	features fs.FS
+	// godogFormats are given to godog as they are, after Formats (tests: godog's own cucumber
+	// formatter, which cucumber:FILE no longer reaches).
+	godogFormats []string
 	// scenarioHook runs after the suite registered its steps for each scenario (tests).
 	scenarioHook func(sc *godog.ScenarioContext)
 	// onExchange, when set, also receives every exchange as the Suite's Recorder does

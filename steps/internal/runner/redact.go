@@ -2,8 +2,6 @@ package runner
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -184,59 +182,4 @@ func redactFile(path string, rd redactor, uncolor bool) error {
 		return nil
 	}
 	return os.WriteFile(path, clean, 0o644)
-}
-
-// redactEmbeddings rewrites the cucumber JSON report at path with every secret rd knows
-// replaced inside the base64 "data" of its embeddings (the attachments, such as transcripts),
-// where redactFile cannot see it.
-func redactEmbeddings(path string, rd redactor) error {
-	raw, err := os.ReadFile(path)
-	if err != nil || !bytes.Contains(raw, []byte(`"embeddings"`)) { // nothing attached: nothing to decode
-		return err
-	}
-	var doc any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil // not JSON: nothing godog embedded
-	}
-	if !redactData(doc, rd) {
-		return nil
-	}
-	out, err := json.MarshalIndent(doc, "", "    ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(out, '\n'), 0o644)
-}
-
-// redactData redacts, in place, every base64 "data" string under an "embeddings" key of v, and
-// reports whether it changed any.
-func redactData(v any, rd redactor) bool {
-	changed := false
-	switch v := v.(type) {
-	case []any:
-		for _, e := range v {
-			changed = redactData(e, rd) || changed
-		}
-	case map[string]any:
-		for k, e := range v {
-			if k != "embeddings" {
-				changed = redactData(e, rd) || changed
-				continue
-			}
-			list, _ := e.([]any)
-			for _, item := range list {
-				m, _ := item.(map[string]any)
-				data, _ := m["data"].(string)
-				plain, err := base64.StdEncoding.DecodeString(data)
-				if err != nil {
-					continue
-				}
-				if clean := rd.net().Bytes(plain); !bytes.Equal(clean, plain) {
-					m["data"] = base64.StdEncoding.EncodeToString(clean)
-					changed = true
-				}
-			}
-		}
-	}
-	return changed
 }

@@ -107,8 +107,8 @@ func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
 }
 
 // writeReports writes summary.json, junit.xml and report.html to the --report directory (godog
-// writes cucumber.json), every byte redacted, and returns code, or ExitError when a file could
-// not be written. The files rendered when the last scenario ended (scenariosEnded) stay when
+// runs the writer of cucumber.json, cucumber.go), every byte redacted, and returns code, or
+// ExitError when a file, cucumber.json included, could not be written. The files rendered when the last scenario ended (scenariosEnded) stay when
 // the run's summary has not changed since; otherwise they are written again.
 func (r *run) writeReports(code int, out, errw io.Writer) int {
 	dir := r.opts.ReportDir
@@ -133,6 +133,10 @@ func (r *run) writeReports(code int, out, errw io.Writer) int {
 			fmt.Fprintf(errw, "scimcheck run: --report: write %s: %v\n", f.name, f.err)
 			failed = true
 		}
+	}
+	if sink := r.cucumber[filepath.Join(dir, reportCucumber)]; sink != nil && sink.err != nil {
+		fmt.Fprintf(errw, "scimcheck run: --report: write %s: %v\n", reportCucumber, sink.err)
+		failed = true
 	}
 	fmt.Fprintf(out, "\nreport: %s (%s, %s, %s, %s)\n", filepath.Join(dir, reportHTML), reportHTML, reportSummary, reportJUnit, reportCucumber)
 	if failed && (code == ExitPass || code == ExitFail) {

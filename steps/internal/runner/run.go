@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -30,7 +31,8 @@ type run struct {
 	rd       redactor
 	cat      *catalogue
 	selected []*scenario
-	byPickle map[string]*scenario // godog pickle id → selected scenario
+	byPickle map[string]*scenario     // godog pickle id → selected scenario
+	cucumber map[string]*cucumberSink // cucumber:FILE → what its writer reported (cucumber.go)
 	rec      *recorder
 	suite    *steps.Suite
 	started  time.Time     // when the first scenario could start
@@ -203,16 +205,22 @@ func (r *run) scenariosEnded(ctx context.Context) {
 	r.rep.early = r.renderReports(r.summary(code))
 }
 
-// cleanFormatFiles redacts the files godog wrote for --format NAME:FILE (and --report's
-// cucumber.json) and takes the colours off pretty and progress files, and returns what went
-// wrong, one line each.
+// cleanFormatFiles redacts the files godog wrote for --format NAME:FILE and takes the
+// colours off pretty and progress files, and returns what went wrong, one line each, with
+// what went wrong writing the files of --format cucumber:FILE, which are redacted as they
+// are written (cucumber.go; writeReports reports --report's cucumber.json).
 func (r *run) cleanFormatFiles() []string {
 	var errs []string
 	for _, f := range r.opts.Formats {
 		if name, file, ok := strings.Cut(f, ":"); ok {
-			err := redactFile(file, r.rd, !r.opts.Color && (name == "pretty" || name == "progress"))
-			if err == nil && name == "cucumber" {
-				err = redactEmbeddings(file, r.rd)
+			var err error
+			if sink := r.cucumber[file]; name == "cucumber" && sink != nil {
+				if r.opts.ReportDir != "" && file == filepath.Join(r.opts.ReportDir, reportCucumber) {
+					continue // writeReports reports it
+				}
+				err = sink.err
+			} else {
+				err = redactFile(file, r.rd, !r.opts.Color && (name == "pretty" || name == "progress"))
 			}
 			if err != nil {
 				errs = append(errs, fmt.Sprintf("scimcheck run: --format %s: %v", name, err))
@@ -309,6 +317,10 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 	if !o.Color {
 		console = colors.Uncolored(godogOut)
 	}
+	formats, sinks, release := cucumberFormats(o.Formats, r.rd.net())
+	formats = append(formats, o.godogFormats...)
+	defer release()
+	r.cucumber = sinks
 	ts := godog.TestSuite{
 		Name: "scimcheck",
 		TestSuiteInitializer: func(tc *godog.TestSuiteContext) {
@@ -321,7 +333,7 @@ func (r *run) runGodog(ctx context.Context, out io.Writer) (status int, err erro
 		Options: &godog.Options{
 			FS:             fsys,
 			Paths:          []string{featureDir},
-			Format:         strings.Join(o.Formats, ","),
+			Format:         strings.Join(formats, ","),
 			Output:         console,
 			NoColors:       false,
 			Concurrency:    o.Concurrency,

@@ -1,7 +1,8 @@
 // Package codec is the reference server's JSON encoder and decoder for the values resources
 // are made of: the same bytes and values as encoding/json, without reflection, because the
 // server encodes every response and stored resource and decodes every request and stored
-// document. Anything else is handed to encoding/json.
+// document. Anything else is handed to encoding/json. The harness writes cucumber.json with
+// AppendString.
 package codec
 
 import (
@@ -41,7 +42,7 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 	case nil:
 		return append(dst, "null"...), true
 	case string:
-		return appendString(dst, x), true
+		return AppendString(dst, x), true
 	case bool:
 		return strconv.AppendBool(dst, x), true
 	case float64:
@@ -64,7 +65,7 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, k)
+			dst = AppendString(dst, k)
 			dst = append(dst, ':')
 			var ok bool
 			if dst, ok = appendJSON(dst, x[k]); !ok {
@@ -96,7 +97,7 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, e)
+			dst = AppendString(dst, e)
 		}
 		return append(dst, ']'), true
 	}
@@ -127,10 +128,10 @@ func appendFloat(dst []byte, f float64) ([]byte, bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendString encodes s as encoding/json does with HTML escaping (json.Marshal's default):
-// `"`, `\` and control characters escaped, <, > and & as \u003c, \u003e and \u0026, invalid
-// UTF-8 as \ufffd, and U+2028 and U+2029 escaped.
-func appendString(dst []byte, s string) []byte {
+// AppendString appends s to dst as encoding/json encodes a string with HTML escaping
+// (json.Marshal's default): `"`, `\` and control characters escaped, <, > and & as \u003c,
+// \u003e and \u0026, invalid UTF-8 as \ufffd, and U+2028 and U+2029 escaped.
+func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
