@@ -331,7 +331,7 @@ func (w *htmlParts) exchanges(sc *Scenario) {
 		w.WriteString("</span></summary>\n<pre class=\"wire\">")
 		esc := ex.escapedFor()
 		if esc != nil {
-			_, _ = w.Write(esc.transcript)
+			w.WriteString(esc.transcript)
 		} else {
 			w.text(ex.Transcript)
 		}
@@ -339,7 +339,7 @@ func (w *htmlParts) exchanges(sc *Scenario) {
 		if ex.Curl != "" {
 			w.WriteString(`<details class="curl"><summary>as a curl command</summary><pre class="wire">`)
 			if esc != nil {
-				_, _ = w.Write(esc.curl)
+				w.WriteString(esc.curl)
 			} else {
 				w.text(ex.Curl)
 			}

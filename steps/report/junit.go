@@ -368,7 +368,7 @@ func (x *xmlWriter) transcript(s *Summary, sc *Scenario) {
 	for i, ex := range sc.Exchanges {
 		x.text("\n# " + strconv.Itoa(sc.OmittedExchanges+i+1) + "/" + total + "\n")
 		if esc := ex.escapedFor(); esc != nil {
-			_, _ = x.Write(esc.xmlTranscript)
+			_, _ = x.WriteString(esc.xmlTranscript)
 		} else {
 			x.text(ex.Transcript)
 		}

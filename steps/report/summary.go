@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // SchemaVersion is the version of the summary.json schema. It changes only when a field is
@@ -298,8 +299,8 @@ type Exchange struct {
 
 // escapedExchange is an Exchange's text escaped for the two reports that show it.
 type escapedExchange struct {
-	transcript, curl []byte    // Transcript and Curl as the text of report.html's <pre>s
-	xmlTranscript    []byte    // Transcript as the text of junit.xml's <system-out>
+	transcript, curl string    // Transcript and Curl as the text of report.html's <pre>s
+	xmlTranscript    string    // Transcript as the text of junit.xml's <system-out>
 	of               [2]string // the Transcript and Curl these are of
 }
 
@@ -309,20 +310,44 @@ type escapedExchange struct {
 // are byte for byte the same with or without it, and a Transcript or Curl changed after it is
 // escaped afresh.
 func (e *Exchange) Escape() {
-	// Each escape goes into a buffer of its size, counted first: JSON bodies are full of quotes
-	// and markup, and a buffer that grows as it goes copies megabytes a run.
-	escaped := func(appendEscaped func([]byte, string) []byte, grows *[256]uint8, s string) []byte {
-		return appendEscaped(make([]byte, 0, escapedSize(grows, s)), s)
-	}
-	esc := &escapedExchange{curl: escaped(appendHTMLText, htmlGrowth, e.Curl), of: [2]string{e.Transcript, e.Curl}}
+	esc := &escapedExchange{curl: escapedText(appendHTMLText, htmlGrowth, e.Curl), of: [2]string{e.Transcript, e.Curl}}
 	// A transcript is nearly always ASCII with no control character but tab and newline, and
-	// then both reports write it alike: one copy serves both.
+	// then both reports write it alike: one copy serves both. (Its "< " lines always need one.)
 	size, same := htmlTextSize(e.Transcript)
-	esc.transcript = appendHTMLText(make([]byte, 0, size), e.Transcript)
+	esc.transcript = escapedCopy(appendHTMLText, size, e.Transcript)
 	if esc.xmlTranscript = esc.transcript; !same {
-		esc.xmlTranscript = escaped(appendXMLText, xmlGrowth, e.Transcript)
+		esc.xmlTranscript = escapedText(appendXMLText, xmlGrowth, e.Transcript)
 	}
 	e.escaped = esc
+}
+
+// escapedText returns s escaped by appendEscaped, whose growth per byte grows gives: s itself
+// when it is ASCII and no byte of it grows (every escape is longer than the byte it
+// replaces: nothing would change), else escapedCopy.
+func escapedText(appendEscaped func([]byte, string) []byte, grows *[256]uint8, s string) string {
+	size := escapedSize(grows, s)
+	if size == len(s) && isASCII(s) {
+		return s
+	}
+	return escapedCopy(appendEscaped, size, s)
+}
+
+// escapedCopy returns s escaped by appendEscaped into a buffer of size bytes, at least what
+// it takes: JSON bodies are full of quotes and markup, and a buffer that grows as it goes
+// copies megabytes a run. The buffer becomes the string (it is never written again).
+func escapedCopy(appendEscaped func([]byte, string) []byte, size int, s string) string {
+	b := appendEscaped(make([]byte, 0, size), s)
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // xmlDiffers marks, in htmlTextClass, a byte that appendXMLText may write otherwise than

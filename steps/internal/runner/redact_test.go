@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,5 +126,49 @@ func TestExchangeReportStatusWithAOneLetterSecret(t *testing.T) {
 			Response: scim.RecordedResponse{StatusCode: code, Status: status},
 		}
 		assert.Equal(t, want, r.exchangeReport(ex, false).Status, status)
+	}
+}
+
+// shownExchanges keeps the latest exchanges up to reportTranscriptMax bytes of transcript and
+// curl (curl counted only when shown), always the latest one, and drops the curl commands
+// of a scenario whose reports show none; it copies the list only then.
+func TestShownExchangesKeepsTheLatestUpToTheCap(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 500 {
+		exs := make([]rpt.Exchange, rnd.IntN(12))
+		for i := range exs {
+			exs[i].Transcript = strings.Repeat("t", rnd.IntN(reportTranscriptMax/3))
+			if rnd.IntN(8) == 0 { // over the cap on its own
+				exs[i].Transcript = strings.Repeat("t", reportTranscriptMax+1)
+			}
+			if rnd.IntN(2) == 0 {
+				exs[i].Curl = strings.Repeat("c", rnd.IntN(reportTranscriptMax/4))
+			}
+		}
+		for _, withCurl := range []bool{true, false} {
+			// the specification: from the latest back, while the total fits, the latest always
+			var want []rpt.Exchange
+			size, first := 0, 0
+			for i := len(exs) - 1; i >= 0; i-- {
+				e := exs[i]
+				if !withCurl {
+					e.Curl = ""
+				}
+				if size += len(e.Transcript) + len(e.Curl); size > reportTranscriptMax && len(want) > 0 {
+					first = i + 1
+					break
+				}
+				want = append([]rpt.Exchange{e}, want...)
+			}
+			got, omitted := shownExchanges(exs, withCurl)
+			assert.Equal(t, first, omitted)
+			assert.Equal(t, len(want), len(got))
+			for i := range want {
+				assert.True(t, want[i] == got[i], "exchange %d of %d", i, len(want))
+			}
+			if len(got) > 0 && (withCurl || !slices.ContainsFunc(exs[first:], func(e rpt.Exchange) bool { return e.Curl != "" })) {
+				assert.Same(t, &exs[first], &got[0], "no copy when nothing changes")
+			}
+		}
 	}
 }

@@ -8,9 +8,9 @@ import (
 
 // BenchmarkWriteReports times what --report adds once the scenarios are over: summary.json,
 // junit.xml and report.html rendered, redacted and written, from one full run against the
-// in-process reference server (godog's cucumber.json is written beside them, by godog). Each
-// iteration renders the files afresh: the run's own early render is dropped first, or
-// writeReports would only check that the summary still holds.
+// in-process reference server (cucumber.json is written beside them, from godog's results:
+// cucumber.go). Each iteration renders the files afresh: the run's own early render is
+// dropped first, or writeReports would only check that the summary still holds.
 //
 // Run it with: go test ./steps/internal/runner -run '^$' -bench WriteReports -count 5
 func BenchmarkWriteReports(b *testing.B) {

@@ -90,24 +90,29 @@ func (r *run) failureReport(f *expect.Failure) *rpt.Failure {
 const reportTranscriptMax = 256 << 10
 
 // shownExchanges returns the latest of exs, up to reportTranscriptMax bytes, with their curl
-// commands when withCurl is set (and counted), and how many earlier ones were left out.
+// commands when withCurl is set (and counted), and how many earlier ones were left out. The
+// list is exs itself, or a part of it, unless curl commands come off.
 func shownExchanges(exs []rpt.Exchange, withCurl bool) ([]rpt.Exchange, int) {
-	var out []rpt.Exchange
-	size := 0
+	first, size, curls := 0, 0, false
 	for i := len(exs) - 1; i >= 0; i-- {
-		e := exs[i]
-		if !withCurl {
-			e.Curl = ""
+		size += len(exs[i].Transcript)
+		if withCurl {
+			size += len(exs[i].Curl)
 		}
-		size += len(e.Transcript) + len(e.Curl)
-		if size > reportTranscriptMax && len(out) > 0 {
-			slices.Reverse(out)
-			return out, i + 1
+		if size > reportTranscriptMax && i < len(exs)-1 {
+			first = i + 1
+			break
 		}
-		out = append(out, e)
+		curls = curls || exs[i].Curl != ""
 	}
-	slices.Reverse(out)
-	return out, 0
+	out := exs[first:]
+	if !withCurl && curls {
+		out = slices.Clone(out)
+		for i := range out {
+			out[i].Curl = ""
+		}
+	}
+	return out, first
 }
 
 // exchangeReport renders ex for the reports, redacted, with its curl command when withCurl is

@@ -188,7 +188,9 @@ func traceOf(ex *scim.Exchange) string {
 
 // shown returns what the reports show of scenario's exchanges, oldest first, and how many
 // earlier ones were left out; withCurl is finish's, for a scenario whose end godog never
-// reported.
+// reported. The list is the recorder's own, to read only: exchanges that come later are
+// appended past its end, and a summary built twice shares it, which reflect.DeepEqual sees
+// at once (writeReports).
 func (r *recorder) shown(scenario string, withCurl bool) ([]rpt.Exchange, int) {
 	r.finish(scenario, withCurl)
 	r.mu.Lock()
@@ -197,7 +199,7 @@ func (r *recorder) shown(scenario string, withCurl bool) ([]rpt.Exchange, int) {
 	if rec == nil {
 		return nil, 0
 	}
-	return slices.Clone(rec.kept), rec.omitted
+	return slices.Clip(rec.kept), rec.omitted
 }
 
 // close closes the part files and returns the first error writing them.
