@@ -138,7 +138,7 @@ func TestEscapeSizesItsCopiesFirst(t *testing.T) {
 // as appendHTMLText does: each report gets its own escape of every hostile text.
 func TestEscapeSharesACopyOnlyWhereBothEscapesAgree(t *testing.T) {
 	shared := 0
-	for _, s := range append(hostileText, `{"a": "<b> & c"}`+"\n\tnext", "cr\r", "x\x1b[0m") {
+	for _, s := range append(hostileText, `{"a": "<b> & c"}`+"\n\tnext", "cr\r", "x\x1b[0m", "é\uFFFF", "\U0010FFFF ü", "ü\xc3") {
 		e := Exchange{Transcript: s}
 		e.Escape()
 		assert.Equal(t, string(appendHTMLText(nil, s)), e.escaped.transcript, "html of %q", s)
@@ -149,7 +149,7 @@ func TestEscapeSharesACopyOnlyWhereBothEscapesAgree(t *testing.T) {
 			shared++
 		}
 	}
-	assert.Equal(t, 5, shared, `plain, the markup, NUL (U+FFFD in both), "]]>" and the JSON share one copy`)
+	assert.Equal(t, 7, shared, `plain, the markup, NUL (U+FFFD in both), valid UTF-8 XML can hold (twice), "]]>" and the JSON share one copy`)
 }
 
 // Escape makes no copy of a curl command that has nothing to escape (most have no &, < or >,

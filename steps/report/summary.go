@@ -7,6 +7,7 @@ package report
 import (
 	"encoding/json"
 	"io"
+	"strings"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -350,16 +351,23 @@ func isASCII(s string) bool {
 	return true
 }
 
-// xmlDiffers marks, in htmlTextClass, a byte that appendXMLText may write otherwise than
-// appendHTMLText does: a control character but NUL, tab and newline (a carriage return
-// included), or any byte of non-ASCII UTF-8.
-const xmlDiffers = 0x80
+// xmlDiffers and xmlNonASCII mark, in htmlTextClass, an ASCII byte that appendXMLText writes
+// otherwise than appendHTMLText does (a control character but NUL, tab and newline: a
+// carriage return included), and a byte of non-ASCII UTF-8, which the two write alike when
+// it is valid UTF-8 that XML can hold.
+const (
+	xmlDiffers  = 0x80
+	xmlNonASCII = 0x40
+)
 
-// htmlTextClass is htmlGrowth with xmlDiffers set on the bytes it marks.
+// htmlTextClass is htmlGrowth with xmlDiffers and xmlNonASCII set on the bytes they mark.
 var htmlTextClass = func() (c [256]uint8) {
 	c = *htmlGrowth
 	for b := range c {
-		if b >= utf8.RuneSelf || htmlTextEscapes[b] != xmlTextEscapes[b] {
+		switch {
+		case b >= utf8.RuneSelf:
+			c[b] |= xmlNonASCII
+		case htmlTextEscapes[b] != xmlTextEscapes[b]:
 			c[b] |= xmlDiffers
 		}
 	}
@@ -367,16 +375,23 @@ var htmlTextClass = func() (c [256]uint8) {
 }()
 
 // htmlTextSize returns how long appendHTMLText makes s, and whether appendXMLText makes it
-// the same, in one pass.
+// the same, in one pass (and, for non-ASCII text, a check of its UTF-8).
 func htmlTextSize(s string) (size int, same bool) {
-	var differs uint8
+	var class uint8
 	size = len(s)
 	for i := 0; i < len(s); i++ {
 		c := htmlTextClass[s[i]]
-		size += int(c &^ xmlDiffers)
-		differs |= c
+		size += int(c &^ (xmlDiffers | xmlNonASCII))
+		class |= c
 	}
-	return size, differs&xmlDiffers == 0
+	return size, class&xmlDiffers == 0 && (class&xmlNonASCII == 0 || xmlKeeps(s))
+}
+
+// xmlKeeps reports whether appendXMLText keeps every non-ASCII character of s as it is: s is
+// valid UTF-8 with none of the two characters XML cannot hold that UTF-8 can (U+FFFE and
+// U+FFFF; surrogates and code points past U+10FFFF are not valid UTF-8).
+func xmlKeeps(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, '\uFFFE') && !strings.ContainsRune(s, '\uFFFF')
 }
 
 // htmlGrowth and xmlGrowth say by how many bytes appendHTMLText and appendXMLText at most grow

@@ -212,3 +212,20 @@ func TestRequestLine(t *testing.T) {
 	ex := &Exchange{Request: RecordedRequest{Method: "PATCH", URL: "https://h.example:8443/scim/v2/Users/a%2Fb?x=%22y%22"}}
 	assert.Equal(t, "PATCH /scim/v2/Users/a%2Fb?x=%22y%22 HTTP/1.1", ex.RequestLine())
 }
+
+// StandardStatus holds for Go's own text of a code only, letter for letter.
+func TestStandardStatus(t *testing.T) {
+	for _, tc := range []struct {
+		code   int
+		status string
+		want   bool
+	}{
+		{200, "200 OK", true}, {204, "204 No Content", true}, {404, "404 Not Found", true}, {429, "429 Too Many Requests", true},
+		{200, "200 Ok", false}, {200, "201 OK", false}, {200, "200  OK", false}, {200, "2000 OK", false}, {200, "200OK", false}, {200, "200-OK", false},
+		{200, " 200 OK", false}, {200, "200 OK ", false}, {200, "OK", false}, {204, "204 Totally Done", false},
+		{0, "", false}, {999, "999 ", false}, {999, "999 Custom", false},
+	} {
+		ex := &Exchange{Response: RecordedResponse{StatusCode: tc.code, Status: tc.status}}
+		assert.Equal(t, tc.want, ex.StandardStatus(), "%d %q", tc.code, tc.status)
+	}
+}

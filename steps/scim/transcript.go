@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,8 +31,14 @@ const ShownMax = renderMax
 // RequestLine returns the HTTP request line, e.g.
 // "GET /scim/v2/Users?filter=userName%20eq%20%22a%40b.c%22&startIndex=1&count=100 HTTP/1.1".
 func (ex *Exchange) RequestLine() string {
+	u, err := url.Parse(ex.Request.URL)
+	return ex.requestLine(u, err)
+}
+
+// requestLine is RequestLine for the request's URL parsed as u, err.
+func (ex *Exchange) requestLine(u *url.URL, err error) string {
 	uri := ex.Request.URL
-	if u, err := url.Parse(ex.Request.URL); err == nil {
+	if err == nil {
 		uri = u.RequestURI()
 	}
 	return ex.Request.Method + " " + ex.RedactLong(uri) + " HTTP/1.1"
@@ -100,10 +107,11 @@ func (ex *Exchange) Curl() string {
 func (ex *Exchange) Transcript() string {
 	var b strings.Builder
 	b.Grow(512 + 2*len(ex.Request.URL) + min(len(ex.Request.Body), renderMax) + min(len(ex.Response.Body), renderMax) + len(ex.Response.Body)/16)
+	u, err := url.Parse(ex.Request.URL) // once, for the request line and the host
 	b.WriteString("> ")
-	b.WriteString(ex.RequestLine())
+	b.WriteString(ex.requestLine(u, err))
 	b.WriteString("\n")
-	if u, err := url.Parse(ex.Request.URL); err == nil {
+	if err == nil {
 		b.WriteString("> Host: ")
 		b.WriteString(ex.RedactLong(u.Host))
 		b.WriteString("\n")
@@ -165,7 +173,13 @@ func (ex *Exchange) status() string {
 // e.g. "204 No Content": Go's words, not the target's, so no secret can be in it.
 func (ex *Exchange) StandardStatus() bool {
 	r := ex.Response
-	return r.StatusCode != 0 && r.Status == strconv.Itoa(r.StatusCode)+" "+http.StatusText(r.StatusCode)
+	text := http.StatusText(r.StatusCode)
+	if text == "" || !strings.HasSuffix(r.Status, text) {
+		return false
+	}
+	var digits [20]byte // compared without a string built for it: this runs for every exchange
+	code := strconv.AppendInt(digits[:0], int64(r.StatusCode), 10)
+	return len(r.Status) == len(code)+1+len(text) && r.Status[len(code)] == ' ' && r.Status[:len(code)] == string(code)
 }
 
 // errorText returns ex.Err's text, redacted.
@@ -216,7 +230,13 @@ func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 // writeHeader writes h sorted by name, one "prefix Name: value" line per value, each value as
 // value(name, value) returns it.
 func writeHeader(b *strings.Builder, prefix string, h http.Header, value func(k, v string) string) {
-	for _, k := range sortedKeys(h) {
+	var names [32]string // on the stack for the headers an exchange has: this runs for each
+	keys := names[:0]
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
 		for _, v := range h[k] {
 			b.WriteString(prefix)
 			b.WriteString(k)

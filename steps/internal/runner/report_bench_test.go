@@ -3,7 +3,10 @@ package runner
 import (
 	"context"
 	"io"
+	"sync"
 	"testing"
+
+	"github.com/scimcheck/scimcheck/steps/scim"
 )
 
 // BenchmarkWriteReports times what --report adds once the scenarios are over: summary.json,
@@ -26,4 +29,33 @@ func BenchmarkWriteReports(b *testing.B) {
 			b.Fatalf("writeReports: exit %d: %s", got, errb.String())
 		}
 	}
+}
+
+// BenchmarkExchangeReport times what --report adds while the scenarios run: every exchange of
+// one full run against the in-process reference server rendered for the reports (request
+// line, status, transcript, redaction and the escaped copies for report.html and junit.xml),
+// as the recorder does when each scenario ends (exchangeReport). Curl commands are left out,
+// as for the scenarios that pass.
+//
+// Run it with: go test ./steps/internal/runner -run '^$' -bench ExchangeReport -benchtime 100x -count 5 -benchmem
+func BenchmarkExchangeReport(b *testing.B) {
+	var mu sync.Mutex
+	var exs []*scim.Exchange
+	keep := func(_ string, ex *scim.Exchange) {
+		mu.Lock()
+		defer mu.Unlock()
+		exs = append(exs, ex)
+	}
+	var errb syncBuffer
+	code, r := runOnce(context.Background(), Options{Seed: 1, Formats: []string{"progress"}, onExchange: keep}, io.Discard, &errb)
+	if code != ExitPass {
+		b.Fatalf("exit %d: %s", code, errb.String())
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, ex := range exs {
+			r.exchangeReport(ex, false)
+		}
+	}
+	b.ReportMetric(float64(len(exs)), "exchanges/op")
 }
