@@ -5,6 +5,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"strings"
@@ -497,11 +498,81 @@ func nonNil[T any](l []T) []T {
 	return l
 }
 
-// WriteJSON writes s as summary.json: indented, HTML characters unescaped, every list present.
-// Errors: those of w.
+// WriteJSON writes s as summary.json: indented by two spaces, HTML characters unescaped,
+// every list present; the bytes of a json.Encoder with SetIndent("", "  "). Errors: those of
+// w.
 func WriteJSON(w io.Writer, s *Summary) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(s.normalized())
+	if err := enc.Encode(s.normalized()); err != nil {
+		return err
+	}
+	_, err := w.Write(appendIndented(make([]byte, 0, compact.Len()*3/2), compact.Bytes(), "  "))
+	return err
+}
+
+// appendIndented appends to dst the compact JSON src (as encoding/json writes it: no space
+// outside strings) indented as json.Indent(dst, src, "", indent) does: a member or element
+// a line, empty objects and arrays kept as {} and [], a space after each colon. json.Indent
+// runs its validating scanner over every byte, which took most of summary.json's time; src
+// is scimcheck's own marshalled output, valid by construction, and string contents are
+// copied through whole.
+func appendIndented(dst, src []byte, indent string) []byte {
+	depth := 0
+	newline := func() {
+		dst = append(dst, '\n')
+		for range depth {
+			dst = append(dst, indent...)
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"':
+			end := stringEnd(src, i)
+			dst = append(dst, src[i:end]...)
+			i = end - 1
+		case '{', '[':
+			dst = append(dst, c)
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				dst = append(dst, src[i+1])
+				i++
+				continue
+			}
+			depth++
+			newline()
+		case '}', ']':
+			depth--
+			newline()
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			newline()
+		case ':':
+			dst = append(dst, ':', ' ')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// stringEnd returns the index just past the JSON string that starts with the quote at
+// src[start], or len(src) when it does not end.
+func stringEnd(src []byte, start int) int {
+	for i := start + 1; ; {
+		q := bytes.IndexByte(src[i:], '"')
+		if q < 0 {
+			return len(src)
+		}
+		q += i
+		backslashes := 0
+		for j := q - 1; j > start && src[j] == '\\'; j-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return q + 1
+		}
+		i = q + 1
+	}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -179,4 +180,76 @@ func mustJSON(t *testing.T, v any) string {
 	raw, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(raw)
+}
+
+// appendIndented writes what json.Indent writes for compact JSON, strings with escaped quotes
+// and backslashes, empty and nested objects and arrays included, and WriteJSON what a
+// json.Encoder with SetIndent("", "  ") writes.
+func TestAppendIndentedIsJSONIndent(t *testing.T) {
+	values := []any{
+		nil, true, 1.5, "", `a "quoted" \ back\\slash \"`, `\`, `\\`, `ends with \`, "<&> é \u2028 \x00",
+		map[string]any{}, []any{}, map[string]any{"a": []any{}, "b": map[string]any{}, "c": []any{map[string]any{"d": "}{]["}}},
+		[]any{[]any{[]any{}}, map[string]any{"k:,": "v,:", "e": nil}, "x", 2, false},
+		map[string]any{`k"\`: `"`, "n": -0.001, "nested": map[string]any{"list": []any{1, "two", map[string]any{}}}},
+	}
+	for _, v := range values {
+		var compact bytes.Buffer
+		enc := json.NewEncoder(&compact)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(v))
+		var want bytes.Buffer
+		require.NoError(t, json.Indent(&want, compact.Bytes(), "", "  "))
+		assert.Equal(t, want.String(), string(appendIndented(nil, compact.Bytes(), "  ")), "%s", compact.String())
+	}
+	s := sampleSummary()
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(s.normalized()))
+	var got bytes.Buffer
+	require.NoError(t, WriteJSON(&got, s))
+	assert.Equal(t, want.String(), got.String())
+}
+
+// The same for random values, their strings made of the characters JSON cares about.
+func TestAppendIndentedRandomValues(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	const alphabet = `ab"\{}[],: é` + "\n\x01"
+	var value func(depth int) any
+	value = func(depth int) any {
+		switch k := rnd.IntN(6); {
+		case depth > 3 || k == 0:
+			b := make([]byte, rnd.IntN(6))
+			for i := range b {
+				b[i] = alphabet[rnd.IntN(len(alphabet))]
+			}
+			return string(b)
+		case k == 1:
+			return rnd.IntN(100)
+		case k == 2:
+			return nil
+		case k < 5:
+			m := map[string]any{}
+			for range rnd.IntN(4) {
+				m[value(9).(string)] = value(depth + 1)
+			}
+			return m
+		default:
+			l := make([]any, rnd.IntN(4))
+			for i := range l {
+				l[i] = value(depth + 1)
+			}
+			return l
+		}
+	}
+	for range 2000 {
+		var compact bytes.Buffer
+		enc := json.NewEncoder(&compact)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(value(0)))
+		var want bytes.Buffer
+		require.NoError(t, json.Indent(&want, compact.Bytes(), "", "  "))
+		require.Equal(t, want.String(), string(appendIndented(nil, compact.Bytes(), "  ")), "%s", compact.String())
+	}
 }
