@@ -230,18 +230,22 @@ func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 // writeHeader writes h sorted by name, one "prefix Name: value" line per value, each value as
 // value(name, value) returns it.
 func writeHeader(b *strings.Builder, prefix string, h http.Header, value func(k, v string) string) {
-	var names [32]string // on the stack for the headers an exchange has: this runs for each
-	keys := names[:0]
-	for k := range h {
-		keys = append(keys, k)
+	type field struct {
+		name   string
+		values []string
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
+	var fields [32]field // on the stack for the headers an exchange has: this runs for each
+	sorted := fields[:0]
+	for k, vs := range h {
+		sorted = append(sorted, field{k, vs})
+	}
+	slices.SortFunc(sorted, func(a, b field) int { return strings.Compare(a.name, b.name) })
+	for _, f := range sorted {
+		for _, v := range f.values {
 			b.WriteString(prefix)
-			b.WriteString(k)
+			b.WriteString(f.name)
 			b.WriteString(": ")
-			b.WriteString(value(k, v))
+			b.WriteString(value(f.name, v))
 			b.WriteString("\n")
 		}
 	}

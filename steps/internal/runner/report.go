@@ -108,8 +108,9 @@ func (r *run) registerReportHooks(sc *godog.ScenarioContext) {
 
 // writeReports writes summary.json, junit.xml and report.html to the --report directory (godog
 // runs the writer of cucumber.json, cucumber.go), every byte redacted, and returns code, or
-// ExitError when a file, cucumber.json included, could not be written. The files rendered when the last scenario ended (scenariosEnded) stay when
-// the run's summary has not changed since; otherwise they are written again.
+// ExitError when a file, cucumber.json included, could not be written. The files rendered
+// when the last scenario ended (scenariosEnded) stay when the run's summary has not changed
+// since; otherwise they are written again.
 func (r *run) writeReports(code int, out, errw io.Writer) int {
 	dir := r.opts.ReportDir
 	if dir == "" {
