@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bufio"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
@@ -130,176 +130,198 @@ type cucumberFmt struct {
 
 // Summary writes the document and leaves a write error in the sink.
 func (f *cucumberFmt) Summary() {
-	w := bufio.NewWriterSize(f.out, 64<<10)
-	j := &cukeJSON{w: w, net: f.sink.net}
+	j := &cukeJSON{w: f.out, net: f.sink.net}
 	f.document(j)
 	j.flush()
-	if err := w.Flush(); err != nil && f.sink.err == nil {
-		f.sink.err = err
-	}
-	if j.err != nil {
-		f.sink.err = j.err
-	}
+	f.sink.err = j.err
 }
 
 // document writes what godog's Cuke.Summary writes: its features sorted by name, each with
 // its pickles in the order godog gave them ids, each with its steps' results.
 func (f *cucumberFmt) document(j *cukeJSON) {
-	st := f.Storage
-	features := st.MustGetFeatures()
+	features := f.Storage.MustGetFeatures()
 	sort.Slice(features, func(a, b int) bool { return features[a].Feature.Name < features[b].Feature.Name })
 	j.open('[')
 	for _, feat := range features {
 		j.elem()
-		j.open('{')
-		ft := feat.Feature
-		featureID := cukeID(ft.Name)
-		j.str("uri", feat.Uri)
-		j.str("id", featureID)
-		j.str("keyword", ft.Keyword)
-		j.str("name", ft.Name)
-		j.str("description", ft.Description)
-		j.num("line", int(ft.Location.Line))
-		if len(feat.Comments) > 0 {
-			j.key("comments")
-			j.open('[')
-			for _, c := range feat.Comments {
-				j.elem()
-				j.open('{')
-				j.str("value", strings.TrimSpace(c.Text))
-				j.num("line", int(c.Location.Line))
-				j.close('}')
-			}
-			j.close(']')
-		}
-		j.tags(ft.Tags, nil, nil)
-
-		steps := astSteps(feat.GherkinDocument)
-		pickles := st.MustGetPickles(feat.Uri)
-		sort.Slice(pickles, func(a, b int) bool { return pickleOrder(pickles[a].Id) < pickleOrder(pickles[b].Id) })
-		if len(pickles) > 0 {
-			j.key("elements")
-			j.open('[')
-			for _, p := range pickles {
-				scenario := feat.FindScenario(p.AstNodeIds[0])
-				var examples *messages.Examples
-				line, rowID := int(scenario.Location.Line), ""
-				if len(p.AstNodeIds) > 1 {
-					examples, _ = feat.FindExample(p.AstNodeIds[1])
-					for _, ex := range scenario.Examples {
-						for i, row := range ex.TableBody {
-							if row.Id == p.AstNodeIds[1] {
-								rowID += ";" + cukeID(ex.Name) + ";" + strconv.Itoa(i+2)
-								line = int(row.Location.Line)
-							}
-						}
-					}
-				}
-				j.elem()
-				j.open('{')
-				j.str("id", featureID+";"+cukeID(p.Name)+rowID)
-				j.str("keyword", scenario.Keyword)
-				j.str("name", p.Name)
-				j.str("description", scenario.Description)
-				j.num("line", line)
-				j.str("type", "scenario")
-				var exampleTags []*messages.Tag
-				if examples != nil {
-					exampleTags = examples.Tags
-				}
-				j.tags(ft.Tags, scenario.Tags, exampleTags)
-				started := st.MustGetPickleResult(p.Id).StartedAt
-				results := st.MustGetPickleStepResultsByPickleID(p.Id)
-				sort.Slice(results, func(a, b int) bool {
-					return pickleOrder(results[a].PickleStepID) < pickleOrder(results[b].PickleStepID)
-				})
-				if len(results) > 0 {
-					j.key("steps")
-					j.open('[')
-					for _, res := range results {
-						ps := st.MustGetPickleStep(res.PickleStepID)
-						step := steps[ps.AstNodeIds[0]]
-						j.elem()
-						j.open('{')
-						j.str("keyword", step.Keyword)
-						j.str("name", ps.Text)
-						j.num("line", int(step.Location.Line))
-						if arg := ps.Argument; arg != nil && arg.DocString != nil && step.DocString != nil {
-							j.key("doc_string")
-							j.open('{')
-							j.str("value", arg.DocString.Content)
-							j.str("content_type", strings.TrimSpace(arg.DocString.MediaType))
-							j.num("line", int(step.DocString.Location.Line))
-							j.close('}')
-						}
-						status := res.Status.String()
-						location := ""
-						if res.Def != nil {
-							location, _, _ = strings.Cut(filepath.Base(res.Def.File)+":"+strconv.Itoa(res.Def.Line), " ")
-						}
-						if status == "undefined" || status == "pending" || status == "ambiguous" {
-							location = p.Uri + ":" + strconv.Itoa(int(step.Location.Line))
-						}
-						j.key("match")
-						j.open('{')
-						j.str("location", location)
-						j.close('}')
-						j.key("result")
-						j.open('{')
-						j.str("status", status)
-						if res.Err != nil {
-							if msg := res.Err.Error(); msg != "" {
-								j.str("error_message", msg)
-							}
-						}
-						if status != "undefined" && status != "pending" && status != "skipped" && status != "ambiguous" {
-							j.num("duration", int(res.FinishedAt.Sub(started).Nanoseconds()))
-						}
-						started = res.FinishedAt
-						j.close('}')
-						if arg := ps.Argument; arg != nil && arg.DataTable != nil && len(arg.DataTable.Rows) > 0 {
-							j.key("rows")
-							j.open('[')
-							for _, row := range arg.DataTable.Rows {
-								j.elem()
-								j.open('{')
-								j.key("cells")
-								j.open('[')
-								for _, c := range row.Cells {
-									j.elem()
-									j.string(c.Value)
-								}
-								j.close(']')
-								j.close('}')
-							}
-							j.close(']')
-						}
-						if len(res.Attachments) > 0 {
-							j.key("embeddings")
-							j.open('[')
-							for _, a := range res.Attachments {
-								j.elem()
-								j.open('{')
-								j.str("name", a.Name)
-								j.str("mime_type", a.MimeType)
-								j.key("data")
-								j.base64(a.Data)
-								j.close('}')
-							}
-							j.close(']')
-						}
-						j.close('}')
-					}
-					j.close(']')
-				}
-				j.close('}')
-			}
-			j.close(']')
-		}
-		j.close('}')
+		f.feature(j, feat.GherkinDocument, feat.Uri)
 	}
 	j.close(']')
 	j.raw("\n")
+}
+
+// feature writes the feature of doc, at uri, and the results of its pickles.
+func (f *cucumberFmt) feature(j *cukeJSON, doc *messages.GherkinDocument, uri string) {
+	ft := doc.Feature
+	id := cukeID(ft.Name)
+	j.open('{')
+	j.str("uri", uri)
+	j.str("id", id)
+	j.str("keyword", ft.Keyword)
+	j.str("name", ft.Name)
+	j.str("description", ft.Description)
+	j.num("line", int(ft.Location.Line))
+	if len(doc.Comments) > 0 {
+		j.key("comments")
+		j.open('[')
+		for _, c := range doc.Comments {
+			j.lineItem("value", strings.TrimSpace(c.Text), c.Location)
+		}
+		j.close(']')
+	}
+	j.tags(ft.Tags, nil, nil)
+	pickles := f.Storage.MustGetPickles(uri)
+	sort.Slice(pickles, func(a, b int) bool { return pickleOrder(pickles[a].Id) < pickleOrder(pickles[b].Id) })
+	if len(pickles) > 0 {
+		feat := f.Storage.MustGetFeature(uri)
+		steps := astSteps(doc)
+		j.key("elements")
+		j.open('[')
+		for _, p := range pickles {
+			var examples *messages.Examples // of an outline's row
+			if len(p.AstNodeIds) > 1 {
+				examples, _ = feat.FindExample(p.AstNodeIds[1])
+			}
+			j.elem()
+			f.element(j, p, feat.FindScenario(p.AstNodeIds[0]), examples, id, ft.Tags, steps)
+		}
+		j.close(']')
+	}
+	j.close('}')
+}
+
+// element writes the pickle p of scenario (and of an examples table, for an outline's row),
+// in the feature of featureID and featureTags, with its steps' results; steps are the
+// feature's by AST id.
+func (f *cucumberFmt) element(j *cukeJSON, p *messages.Pickle, scenario *messages.Scenario, examples *messages.Examples,
+	featureID string, featureTags []*messages.Tag, steps map[string]*messages.Step) {
+	line, rowID := int(scenario.Location.Line), ""
+	var exampleTags []*messages.Tag
+	if examples != nil {
+		exampleTags = examples.Tags
+	}
+	if len(p.AstNodeIds) > 1 {
+		for _, ex := range scenario.Examples {
+			for i, row := range ex.TableBody {
+				if row.Id == p.AstNodeIds[1] {
+					rowID += ";" + cukeID(ex.Name) + ";" + strconv.Itoa(i+2)
+					line = int(row.Location.Line)
+				}
+			}
+		}
+	}
+	j.open('{')
+	j.str("id", featureID+";"+cukeID(p.Name)+rowID)
+	j.str("keyword", scenario.Keyword)
+	j.str("name", p.Name)
+	j.str("description", scenario.Description)
+	j.num("line", line)
+	j.str("type", "scenario")
+	j.tags(featureTags, scenario.Tags, exampleTags)
+	started := f.Storage.MustGetPickleResult(p.Id).StartedAt
+	results := f.Storage.MustGetPickleStepResultsByPickleID(p.Id)
+	sort.Slice(results, func(a, b int) bool {
+		return pickleOrder(results[a].PickleStepID) < pickleOrder(results[b].PickleStepID)
+	})
+	if len(results) > 0 {
+		j.key("steps")
+		j.open('[')
+		for _, res := range results {
+			ps := f.Storage.MustGetPickleStep(res.PickleStepID)
+			step := steps[ps.AstNodeIds[0]]
+			location := ""
+			if res.Def != nil {
+				location, _, _ = strings.Cut(filepath.Base(res.Def.File)+":"+strconv.Itoa(res.Def.Line), " ")
+			}
+			took := res.FinishedAt.Sub(started)
+			started = res.FinishedAt
+			var attachments []cukeAttachment
+			for _, a := range res.Attachments {
+				attachments = append(attachments, cukeAttachment{a.Name, a.MimeType, a.Data})
+			}
+			j.elem()
+			cukeStep(j, p.Uri, ps, step, location, res.Status.String(), res.Err, took, attachments)
+		}
+		j.close(']')
+	}
+	j.close('}')
+}
+
+// cukeAttachment is what a step result attached: godog's PickleAttachment.
+type cukeAttachment struct {
+	name, mimeType string
+	data           []byte
+}
+
+// cukeStep writes the result of the pickle step ps of step, in the feature at uri: its
+// match's location (godog's "file.go:line" of the step definition), status, error, the time
+// since the step before, and attachments.
+func cukeStep(j *cukeJSON, uri string, ps *messages.PickleStep, step *messages.Step, location, status string,
+	stepErr error, took time.Duration, attachments []cukeAttachment) {
+	j.open('{')
+	j.str("keyword", step.Keyword)
+	j.str("name", ps.Text)
+	j.num("line", int(step.Location.Line))
+	if arg := ps.Argument; arg != nil && arg.DocString != nil && step.DocString != nil {
+		j.key("doc_string")
+		j.open('{')
+		j.str("value", arg.DocString.Content)
+		j.str("content_type", strings.TrimSpace(arg.DocString.MediaType))
+		j.num("line", int(step.DocString.Location.Line))
+		j.close('}')
+	}
+	unmatched := status == "undefined" || status == "pending" || status == "ambiguous"
+	if unmatched {
+		location = uri + ":" + strconv.Itoa(int(step.Location.Line))
+	}
+	j.key("match")
+	j.open('{')
+	j.str("location", location)
+	j.close('}')
+	j.key("result")
+	j.open('{')
+	j.str("status", status)
+	if stepErr != nil {
+		if msg := stepErr.Error(); msg != "" {
+			j.str("error_message", msg)
+		}
+	}
+	if !unmatched && status != "skipped" {
+		j.num("duration", int(took.Nanoseconds()))
+	}
+	j.close('}')
+	if arg := ps.Argument; arg != nil && arg.DataTable != nil && len(arg.DataTable.Rows) > 0 {
+		j.key("rows")
+		j.open('[')
+		for _, row := range arg.DataTable.Rows {
+			j.elem()
+			j.open('{')
+			j.key("cells")
+			j.open('[')
+			for _, c := range row.Cells {
+				j.elem()
+				j.string(c.Value)
+			}
+			j.close(']')
+			j.close('}')
+		}
+		j.close(']')
+	}
+	if len(attachments) > 0 {
+		j.key("embeddings")
+		j.open('[')
+		for _, a := range attachments {
+			j.elem()
+			j.open('{')
+			j.str("name", a.name)
+			j.str("mime_type", a.mimeType)
+			j.key("data")
+			j.base64(a.data)
+			j.close('}')
+		}
+		j.close(']')
+	}
+	j.close('}')
 }
 
 // astSteps returns the steps of doc by AST id, the first of each id as godog's
@@ -350,9 +372,9 @@ func cukeID(name string) string {
 }
 
 // cukeJSON writes JSON as json.MarshalIndent(v, "", "    ") lays it out, member by member,
-// every string through net.
+// every string through net, to w 64 KiB at a time; it keeps the first write error.
 type cukeJSON struct {
-	w     *bufio.Writer
+	w     io.Writer
 	net   redactor
 	buf   []byte
 	depth int
@@ -374,14 +396,20 @@ func (j *cukeJSON) tags(lists ...[]*messages.Tag) {
 	j.open('[')
 	for _, l := range lists {
 		for _, t := range l {
-			j.elem()
-			j.open('{')
-			j.str("name", t.Name)
-			j.num("line", int(t.Location.Line))
-			j.close('}')
+			j.lineItem("name", t.Name, t.Location)
 		}
 	}
 	j.close(']')
+}
+
+// lineItem writes, as the next element of the array open last, the object of the member k
+// with the string v, and "line", the line of at.
+func (j *cukeJSON) lineItem(k, v string, at *messages.Location) {
+	j.elem()
+	j.open('{')
+	j.str(k, v)
+	j.num("line", int(at.Line))
+	j.close('}')
 }
 
 // open starts an object or an array.
@@ -463,9 +491,9 @@ func (j *cukeJSON) newline() {
 	}
 }
 
-// spill writes what is buffered once it is large.
+// spill writes what is buffered once it is 64 KiB.
 func (j *cukeJSON) spill() {
-	if len(j.buf) >= 32<<10 {
+	if len(j.buf) >= 64<<10 {
 		j.flush()
 	}
 }
