@@ -1,10 +1,8 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -136,26 +134,6 @@ func sameBytes(t *testing.T, ours, theirs string) {
 	}
 	t.Fatalf("%d bytes against godog's %d, first different at byte %d:\nours:  %q\ngodog: %q", len(ours), len(theirs), i,
 		ours[max(0, i-120):min(len(ours), i+120)], theirs[max(0, i-120):min(len(theirs), i+120)])
-}
-
-// TestCucumberWriteErrorIsReported: a cucumber file that cannot be written is said so (godog's
-// own formatter drops the error), and with --report it makes the run an error, as any other
-// report file that cannot be written.
-func TestCucumberWriteErrorIsReported(t *testing.T) {
-	if _, err := os.Stat("/dev/full"); err != nil {
-		t.Skip("no /dev/full here")
-	}
-	res := runOpts(t, Options{Formats: []string{"progress", "cucumber:/dev/full"}, Name: "^Test API Credentials"}, runLimit)
-	assert.Equal(t, ExitPass, res.code, res.dump())
-	assert.Contains(t, res.stderr, "scimcheck run: --format cucumber: write /dev/full: no space left on device\n")
-
-	dir := t.TempDir()
-	res = runOpts(t, Options{Formats: []string{"progress"}, ReportDir: dir, Name: "^Test API Credentials"}, runLimit)
-	require.Equal(t, ExitPass, res.code, res.dump())
-	res.run.cucumber[filepath.Join(dir, reportCucumber)].err = errors.New("write cucumber.json: no space left on device")
-	var out, errw bytes.Buffer
-	assert.Equal(t, ExitError, res.run.writeReports(ExitPass, &out, &errw))
-	assert.Equal(t, "scimcheck run: --report: write cucumber.json: write cucumber.json: no space left on device\n", errw.String())
 }
 
 // TestCucumberSlotsWaitForAFreeOne: a run that finds every slot taken waits until one is
