@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"strings"
 	"testing"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/stretchr/testify/assert"
@@ -167,6 +168,10 @@ func TestEscapeCopiesOnlyWhatChanges(t *testing.T) {
 	e := Exchange{Transcript: "> GET /\n< HTTP/1.1 200 OK\n", Curl: plain}
 	e.Escape()
 	assert.Same(t, unsafe.StringData(plain), unsafe.StringData(e.escaped.curl), "the curl command is not copied")
+	accented := plain + "# {\"name\": \"José\"}\n"
+	e = Exchange{Transcript: "> GET /\n", Curl: accented}
+	e.Escape()
+	assert.Same(t, unsafe.StringData(accented), unsafe.StringData(e.escaped.curl), "nor one with UTF-8, which report.html keeps as it is")
 	for _, s := range []string{plain + "&", "é" + plain, plain + "\r", plain + "\x00", plain + ">"} {
 		e := Exchange{Transcript: s, Curl: s}
 		e.Escape()
@@ -174,4 +179,14 @@ func TestEscapeCopiesOnlyWhatChanges(t *testing.T) {
 		assert.Equal(t, string(appendXMLText(nil, s)), e.escaped.xmlTranscript, "xml of %q", s)
 		assert.Equal(t, string(appendHTMLText(nil, s)), e.escaped.curl, "curl of %q", s)
 	}
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

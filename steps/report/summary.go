@@ -324,11 +324,11 @@ func (e *Exchange) Escape() {
 }
 
 // escapedText returns s escaped by appendEscaped, whose growth per byte grows gives: s itself
-// when it is ASCII and no byte of it grows (every escape is longer than the byte it
-// replaces: nothing would change), else escapedCopy.
+// when no byte of it grows, as nothing would change (every escape is longer than the byte it
+// replaces, and a byte that may become U+FFFD grows by two), else escapedCopy.
 func escapedText(appendEscaped func([]byte, string) []byte, grows *[256]uint8, s string) string {
 	size := escapedSize(grows, s)
-	if size == len(s) && isASCII(s) {
+	if size == len(s) {
 		return s
 	}
 	return escapedCopy(appendEscaped, size, s)
@@ -340,16 +340,6 @@ func escapedText(appendEscaped func([]byte, string) []byte, grows *[256]uint8, s
 func escapedCopy(appendEscaped func([]byte, string) []byte, size int, s string) string {
 	b := appendEscaped(make([]byte, 0, size), s)
 	return unsafe.String(unsafe.SliceData(b), len(b))
-}
-
-// isASCII reports whether s is all ASCII.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // xmlDiffers and xmlNonASCII mark, in htmlTextClass, an ASCII byte that appendXMLText writes
