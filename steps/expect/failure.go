@@ -104,12 +104,14 @@ func newFailure(ex *scim.Exchange, path, expected, because string) *Failure {
 // done completes f with the notes about ex's response, redacts it and returns it as an error.
 func done(ex *scim.Exchange, f *Failure) error {
 	r := ex.Response
+	// What the target sent is redacted whole, before it is cut or quoted; what scimcheck
+	// wrote (the notes' words, standard statuses) only from long secrets, as in transcripts.
 	switch {
 	case f.Path == statusPath:
 		if d := detailNote(ex); d != "" {
 			f.Notes = append(f.Notes, d)
 		} else if len(r.Body) > 0 {
-			f.Notes = append(f.Notes, fmt.Sprintf("body: %s", snippet(r.Body)))
+			f.Notes = append(f.Notes, fmt.Sprintf("body: %s", snippet([]byte(ex.Redact(string(r.Body))))))
 		}
 	case r.StatusCode != 0 && (f.Unreadable != "" || r.StatusCode < 200 || r.StatusCode > 299):
 		f.Notes = append(f.Notes, responseNote(ex))
@@ -118,13 +120,13 @@ func done(ex *scim.Exchange, f *Failure) error {
 		}
 	}
 	if loc := r.Header.Get("Location"); r.StatusCode >= 300 && r.StatusCode < 400 {
-		f.Notes = append(f.Notes, fmt.Sprintf("Location: %s (Okta does not follow redirects)", loc))
+		f.Notes = append(f.Notes, fmt.Sprintf("Location: %s (Okta does not follow redirects)", ex.Redact(loc)))
 	}
 	if r.Truncated {
 		f.Notes = append(f.Notes, fmt.Sprintf("body: cut at %d bytes by the client (scim.Config.MaxBody)", r.CutAt()))
 	}
 	if ex.GaveUp != "" {
-		f.Notes = append(f.Notes, "retry: "+ex.GaveUp)
+		f.Notes = append(f.Notes, "retry: "+ex.Redact(ex.GaveUp))
 	}
 	if n := len(ex.Retries); n > 0 {
 		f.Notes = append(f.Notes, fmt.Sprintf("attempts: %d; %d answered 429 Too Many Requests and were retried", ex.Attempts, n))
@@ -134,32 +136,35 @@ func done(ex *scim.Exchange, f *Failure) error {
 	} else if method, uri, ok := strings.Cut(f.RequestLine, " "); ok {
 		f.RequestLine = method + " " + ex.Redact(uri)
 	}
-	// What the target sent is redacted whole; what scimcheck wrote only from long secrets.
 	// copies: a value gjson returns shares the whole body's memory, and a failure outlives it
-	f.Actual, f.Unreadable = strings.Clone(ex.Redact(f.Actual)), strings.Clone(ex.Redact(f.Unreadable))
+	if f.Actual != shownStatus(ex) { // the status as shown is redacted as it should be already
+		f.Actual = ex.Redact(f.Actual)
+	}
+	f.Actual, f.Unreadable = strings.Clone(ex.RedactLong(f.Actual)), strings.Clone(ex.RedactLong(f.Unreadable))
 	f.RequestLine, f.Path = ex.RedactLong(f.RequestLine), ex.RedactLong(f.Path)
 	f.Expected, f.Because = ex.RedactLong(f.Expected), ex.RedactLong(f.Because)
 	for i, n := range f.Notes {
-		f.Notes[i] = ex.Redact(n)
+		f.Notes[i] = ex.RedactLong(n)
 	}
 	return f
 }
 
-// unreadable returns why ex's body cannot be checked as JSON, or "" when it can.
+// unreadable returns why ex's body cannot be checked as JSON, or "" when it can, what the
+// target sent in it redacted.
 func unreadable(ex *scim.Exchange) string {
 	switch {
 	case ex.Response.StatusCode == 0 && ex.Err != nil:
-		return "there was no response: " + ex.Err.Error()
+		return "there was no response: " + ex.ErrorText()
 	case ex.Response.StatusCode == 0:
 		return "there was no response"
 	case ex.Err != nil:
-		return "the body did not arrive complete: " + ex.Err.Error()
+		return "the body did not arrive complete: " + ex.ErrorText()
 	case len(bytes.TrimSpace(ex.Response.Body)) == 0:
 		return "the body is empty"
 	case ex.TooDeep():
-		return fmt.Sprintf("the answer nests deeper than %d levels: %s", scim.MaxDepth, snippet(ex.Response.Body))
+		return fmt.Sprintf("the answer nests deeper than %d levels: %s", scim.MaxDepth, snippet([]byte(ex.Redact(string(ex.Response.Body)))))
 	case !ex.IsJSON():
-		return "the body is not JSON: " + snippet(ex.Response.Body)
+		return "the body is not JSON: " + snippet([]byte(ex.Redact(string(ex.Response.Body))))
 	}
 	return ""
 }
@@ -176,9 +181,19 @@ func statusText(r scim.RecordedResponse) string {
 func responseNote(ex *scim.Exchange) string {
 	ct := "no Content-Type"
 	if v := ex.Response.Header.Get("Content-Type"); v != "" {
-		ct = "Content-Type: " + v
+		ct = "Content-Type: " + ex.Redact(v)
 	}
-	return fmt.Sprintf("response: %s, %s, %d bytes", statusText(ex.Response), ct, len(ex.Response.Body))
+	return fmt.Sprintf("response: %s, %s, %d bytes", shownStatus(ex), ct, len(ex.Response.Body))
+}
+
+// shownStatus returns the response's status as scimcheck shows it (scim's ShownStatus: a
+// standard status whole, the target's own reason phrase redacted), or Go's text for its code
+// when the exchange recorded none.
+func shownStatus(ex *scim.Exchange) string {
+	if ex.Response.Status == "" {
+		return statusText(ex.Response)
+	}
+	return ex.ShownStatus()
 }
 
 // detailNote returns the SCIM error detail (and scimType) of a JSON body, or "".
@@ -191,9 +206,9 @@ func detailNote(ex *scim.Exchange) string {
 	if !d.Exists() {
 		return ""
 	}
-	note := "detail: " + clip(d.Raw)
+	note := "detail: " + clip(ex.Redact(d.Raw))
 	if st := body.Get("scimType"); st.Exists() {
-		note += ", scimType: " + clip(st.Raw)
+		note += ", scimType: " + clip(ex.Redact(st.Raw))
 	}
 	return note
 }

@@ -38,7 +38,7 @@ func StatusIn(ex *scim.Exchange, want []int, because string) error {
 	case slices.Contains(want, ex.Response.StatusCode):
 		return nil
 	default:
-		f.Actual = statusText(ex.Response)
+		f.Actual = shownStatus(ex)
 	}
 	return done(ex, f)
 }

@@ -3,6 +3,7 @@ package expect
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -150,4 +151,51 @@ func TestFailureIsRedacted(t *testing.T) {
   HTTP status: expected 200, got 403 Forbidden
   body: "token Bearer [REDACTED] is not allowed"
   because: because [REDACTED]`, Status(ex, 200, "because "+secret).Error())
+}
+
+// TestFailureWithAOneLetterSecret: with a token of one letter, what the target sent loses
+// every "t" (its reason phrase, detail, Content-Type), while scimcheck's own words stay whole:
+// a standard status, the notes' labels, the network's errors. Before, the whole message was
+// redacted, and "got 404 Not Found" read "got 404 No[REDACTED] Found".
+func TestFailureWithAOneLetterSecret(t *testing.T) {
+	reason := ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		if reason != "" {
+			// a reason phrase of the target's own: net/http writes only standard ones
+			hj, _, _ := w.(http.Hijacker).Hijack()
+			body := `{"detail":"not there"}`
+			_, _ = fmt.Fprintf(hj, "HTTP/1.1 404 %s\r\nContent-Type: application/scim+json\r\nContent-Length: %d\r\n\r\n%s", reason, len(body), body)
+			_ = hj.Close()
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"detail":"not there"}`))
+	}))
+	defer srv.Close()
+	c, err := scim.New(scim.Config{BaseURL: srv.URL, Secret: "t", Timeout: 5 * time.Second})
+	require.NoError(t, err)
+	ex, err := c.Do(context.Background(), scim.Request{Path: "/Users/1"})
+	require.NoError(t, err)
+
+	assert.Equal(t, `GET /Users/1 HTTP/1.1
+  HTTP status: expected 200, got 404 Not Found
+  detail: "no[REDACTED] [REDACTED]here"
+  because: the rule`, Status(ex, 200, rule).Error())
+	assert.Contains(t, Equal(ex, "id", "1", rule).Error(),
+		"response: 404 Not Found, Content-Type: applica[REDACTED]ion/scim+json, 22 bytes", "the label whole, the target's value not")
+
+	reason = "Totally Gone"
+	ex, err = c.Do(context.Background(), scim.Request{Path: "/Users/1"})
+	require.NoError(t, err)
+	assert.Contains(t, Status(ex, 200, rule).Error(), "got 404 To[REDACTED]ally Gone", "the target's own reason phrase is redacted")
+
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	c, err = scim.New(scim.Config{BaseURL: gone.URL, Secret: "t", Timeout: 5 * time.Second})
+	require.NoError(t, err)
+	ex, _ = c.Do(context.Background(), scim.Request{Path: "/Users/1"})
+	msg := IsJSON(ex, rule).Error()
+	assert.Contains(t, msg, "there was no response: ")
+	assert.Contains(t, msg, "connection refused")
 }

@@ -151,18 +151,19 @@ func (ex *Exchange) Transcript() string {
 func (ex *Exchange) summary() string {
 	switch {
 	case ex.Response.StatusCode == 0 && ex.Err != nil:
-		return "no response: " + ex.errorText()
+		return "no response: " + ex.ErrorText()
 	case ex.Response.StatusCode == 0:
 		return "no response"
 	case ex.Err != nil:
-		return ex.status() + ", then " + ex.errorText()
+		return ex.ShownStatus() + ", then " + ex.ErrorText()
 	}
-	return ex.status()
+	return ex.ShownStatus()
 }
 
-// status returns the response's status, redacted unless it is the standard one for its code
-// ("204 No Content" stays whole whatever the secret): a reason phrase of the target's own is.
-func (ex *Exchange) status() string {
+// ShownStatus returns the response's status as scimcheck shows it anywhere: whole when it is
+// the standard one for its code ("204 No Content" stays whole whatever the secret), redacted
+// when the reason phrase is the target's own.
+func (ex *Exchange) ShownStatus() string {
 	if ex.StandardStatus() {
 		return ex.Response.Status
 	}
@@ -182,8 +183,9 @@ func (ex *Exchange) StandardStatus() bool {
 	return len(r.Status) == len(code)+1+len(text) && r.Status[len(code)] == ' ' && r.Status[:len(code)] == string(code)
 }
 
-// errorText returns ex.Err's text, redacted.
-func (ex *Exchange) errorText() string {
+// ErrorText returns ex.Err's text, redacted: a *TransportError as its Error redacts itself
+// (the network's words only from long secrets), any other error wholly.
+func (ex *Exchange) ErrorText() string {
 	if te, ok := ex.Err.(*TransportError); ok {
 		return te.Error()
 	}
@@ -201,7 +203,7 @@ func (ex *Exchange) writeResponse(b *strings.Builder, prefix string) {
 	if proto == "" {
 		proto = "HTTP/1.1"
 	}
-	b.WriteString(prefix + proto + " " + ex.status() + "\n")
+	b.WriteString(prefix + proto + " " + ex.ShownStatus() + "\n")
 	if ex.redactor.LongOnly().occursInNames(r.Header) { // names change, and may meet
 		writeHeader(b, prefix, ex.redactor.Header(r.Header), func(_, v string) string { return v })
 	} else {
