@@ -50,7 +50,7 @@ func diagnoseServerError(c *clue) diagnosis {
 			"Okta reads a %s by id to see whether it still exists, and its spec test sends ids such as 010101001010101011001010101011", st, strings.TrimSuffix(strings.ToLower(kind), "s")))
 	}
 	return found("server-error", fmt.Sprintf("the server answered %s: Okta marks the task failed and retries it only when the admin clicks Retry; "+
-		"the server's own log says why", c.ex.Response.Status))
+		"the server's own log says why", c.ex.ShownStatus()))
 }
 
 // diagnoseMediaType: a 415 for the media type Okta or its spec test labels bodies with.

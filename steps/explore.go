@@ -182,7 +182,7 @@ func (t *trial) transcript() string {
 		}
 		b.WriteString(s.text + "\n")
 		for _, ex := range s.exchanges {
-			fmt.Fprintf(&b, "  %s → %s\n", ex.RequestLine(), ex.Response.Status)
+			fmt.Fprintf(&b, "  %s → %s\n", ex.RequestLine(), ex.ShownStatus())
 		}
 		if i == len(t.steps)-1 && len(s.exchanges) > 0 {
 			b.WriteString("\nthe last exchange in full:\n" + s.exchanges[len(s.exchanges)-1].Transcript())

@@ -136,7 +136,7 @@ func (w *world) cleanup() []string {
 			case ex.Response.StatusCode >= 200 && ex.Response.StatusCode <= 299 || slices.Contains(ok, ex.Response.StatusCode):
 				return true
 			case !slices.Contains(quiet, ex.Response.StatusCode):
-				failed[fmt.Sprintf("%s answered %s", what, ex.Response.Status)]++
+				failed[fmt.Sprintf("%s answered %s", what, ex.ShownStatus())]++
 			}
 			if ex != nil {
 				answers[i] = ex.Response.StatusCode

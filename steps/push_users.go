@@ -248,7 +248,7 @@ func (w *world) create(ctx context.Context, q *sequence, u *user) error {
 	if ex.Response.StatusCode == http.StatusConflict {
 		look := q.exchanges[0]
 		okta := fmt.Sprintf("Okta trusted the look-up, POSTed (request 2, %s) and got %s; it marks the task failed "+
-			"and the admin sees the 409 (okta-wire §2.5, §9.4)", ex.RequestLine(), ex.Response.Status)
+			"and the admin sees the 409 (okta-wire §2.5, §9.4)", ex.RequestLine(), ex.ShownStatus())
 		if d := ex.JSON().Get("detail"); d.Exists() {
 			okta += ": " + ex.Redact(d.String())
 		}

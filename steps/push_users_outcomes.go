@@ -121,7 +121,7 @@ func diagnoseCreate(c *clue) diagnosis {
 	switch {
 	case strings.Contains(c.f.Unreadable, "empty") && st >= 200 && st <= 299:
 		return found("create-empty-body", fmt.Sprintf("POST answered %s with an empty body: Okta needs the created resource with its id, "+
-			`and fails the task with "Create new user returned empty user"`, c.ex.Response.Status))
+			`and fails the task with "Create new user returned empty user"`, c.ex.ShownStatus()))
 	case c.statusCheck(http.StatusCreated) && st == http.StatusOK:
 		return found("create-200", "a POST that creates must answer 201 Created, not 200 OK: Okta's spec test checks for 201")
 	case c.statusCheck(http.StatusConflict) && st >= 200 && st <= 299:

@@ -152,5 +152,5 @@ func appAdvertises(ctx context.Context, feature string) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s not advertised (GET /ServiceProviderConfig answered %s without %s.supported true)",
-		godog.ErrSkip, feature, ex.Response.Status, feature)
+		godog.ErrSkip, feature, ex.ShownStatus(), feature)
 }

@@ -2,15 +2,19 @@ package runner
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -170,5 +174,23 @@ func TestShownExchangesKeepsTheLatestUpToTheCap(t *testing.T) {
 				assert.Same(t, &exs[first], &got[0], "no copy when nothing changes")
 			}
 		}
+	}
+}
+
+// The probe's line shows a standard status whole and the target's own reason phrase
+// redacted, as every other place an exchange's status is shown: with a one-letter token the
+// console's net (forms of 8 bytes or more) would have let "Totally Fine" through.
+func TestProbeLineShowsTheStatusAsTranscriptsDo(t *testing.T) {
+	for reason, want := range map[string]string{"OK": "→ 200 OK in ", "Totally Fine": "→ 200 To[REDACTED]ally Fine in "} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hj, _, _ := w.(http.Hijacker).Hijack()
+			body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]}`
+			_, _ = fmt.Fprintf(hj, "HTTP/1.1 200 %s\r\nContent-Type: application/scim+json\r\nContent-Length: %d\r\n\r\n%s", reason, len(body), body)
+			_ = hj.Close()
+		}))
+		var out bytes.Buffer
+		require.NoError(t, probe(context.Background(), scim.Config{BaseURL: srv.URL, Secret: "t", Timeout: 5 * time.Second}, &out))
+		srv.Close()
+		assert.Contains(t, out.String(), "probe: GET /ServiceProviderConfig HTTP/1.1 "+want, reason)
 	}
 }

@@ -149,7 +149,7 @@ func probe(ctx context.Context, cfg scim.Config, w io.Writer) error {
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(w, "probe: %s → %s in %s\n", ex.RequestLine(), ex.Response.Status, ex.Duration.Round(100*time.Microsecond))
+	fmt.Fprintf(w, "probe: %s → %s in %s\n", ex.RequestLine(), ex.ShownStatus(), ex.Duration.Round(100*time.Microsecond))
 	for _, d := range diagnose(ex) {
 		fmt.Fprintf(w, "probe: %s\n", d)
 	}
@@ -160,7 +160,7 @@ func probe(ctx context.Context, cfg scim.Config, w io.Writer) error {
 	if err != nil {
 		return nil // no verdict from the second probe: the scenarios judge
 	}
-	fmt.Fprintf(w, "probe: %s → %s in %s\n", users.RequestLine(), users.Response.Status, users.Duration.Round(100*time.Microsecond))
+	fmt.Fprintf(w, "probe: %s → %s in %s\n", users.RequestLine(), users.ShownStatus(), users.Duration.Round(100*time.Microsecond))
 	if reason := unusable(users); reason != "" {
 		return &unusableError{target: cfg.BaseURL, reason: reason, curl: users.Curl()}
 	}
